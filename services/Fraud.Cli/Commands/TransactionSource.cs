@@ -1,0 +1,55 @@
+using System.Globalization;
+using Fraud.Cli.CommandLine;
+using Fraud.Core.Contracts;
+using Fraud.Core.Import;
+
+namespace Fraud.Cli.Commands;
+
+/// <summary>
+/// A transaction file opened for a command: streamed, put in time order within the reorder
+/// window, with progress shown as it is read. Import errors surface as <see cref="ImportException"/>.
+/// </summary>
+internal sealed class TransactionSource : IDisposable
+{
+    private readonly TransactionFileReader _reader;
+    private readonly TimeSpan _window;
+    private readonly Progress _progress;
+    private TimeOrderedReader? _ordered;
+
+    public TransactionSource(ParsedArguments args, CommandContext context, bool requireLabels)
+    {
+        var path = args.RequiredString(ImportArguments.Data.Name);
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"--data: file '{path}' does not exist.");
+        }
+
+        _reader = TransactionFileReader.Open(path, ImportArguments.Options(args, requireLabels));
+        _window = ImportArguments.Window(args);
+        _progress = new Progress(context.Error, context.Interactive);
+    }
+
+    public TransactionFileReader Reader => _reader;
+
+    public long LateRows => _ordered?.LateRows ?? 0;
+
+    public IEnumerable<LabelledTransaction> Rows()
+    {
+        _ordered = new TimeOrderedReader(_reader.Read(), _window);
+        long count = 0;
+        foreach (var row in _ordered)
+        {
+            if ((++count & 0xFFFF) == 0)
+            {
+                var percent = _reader.Length is > 0 and var length ? $"{_reader.BytesRead * 100.0 / length,5:0.0}%  " : string.Empty;
+                _progress.Report(count, percent + row.Transaction.Timestamp.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+
+            yield return row;
+        }
+
+        _progress.Done();
+    }
+
+    public void Dispose() => _reader.Dispose();
+}

@@ -1,0 +1,32 @@
+namespace Fraud.Core.Evaluation;
+
+/// <summary>What <c>fraud backtest</c> reports; serialised as one JSON object with <c>--json</c>.</summary>
+public sealed record BacktestReport
+{
+    public required string ModelVersion { get; init; }
+    public required string ModelKind { get; init; }
+    public required long TrainRows { get; init; }
+    public required long TrainFrauds { get; init; }
+    public required long TestRows { get; init; }
+    public required long TestFrauds { get; init; }
+    public required double AucRoc { get; init; }
+    public required double AveragePrecision { get; init; }
+    public required double CardPrecisionAt100 { get; init; }
+    public required double RecallAt1PctFpr { get; init; }
+    /// <summary>Recall, and precision, at the configured alert threshold.</summary>
+    public required double RecallAtAlertThreshold { get; init; }
+    public required double PrecisionAtAlertThreshold { get; init; }
+    public required IReadOnlyDictionary<string, ScenarioRecall> RecallByScenario { get; init; }
+    public required long RowsReplayed { get; init; }
+    public required long BadRowsSkipped { get; init; }
+    public required double Seconds { get; init; }
+    public required double TrainingSeconds { get; init; }
+    /// <summary>Rows replayed per second, end to end (read, features, training, scoring).</summary>
+    public required double TransactionsPerSecond { get; init; }
+    /// <summary>Features + scoring alone, per second of one core.</summary>
+    public required double ScoringTransactionsPerSecond { get; init; }
+    public required IReadOnlyDictionary<string, double> ModelMetrics { get; init; }
+}
+
+/// <summary>Recall of one fraud scenario at two operating points.</summary>
+public sealed record ScenarioRecall(long Frauds, double RecallAt1PctFpr, double RecallAtAlertThreshold);

@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using Fraud.Core.Contracts;
+using Fraud.Core.Features;
+using Fraud.Core.Model;
+using Fraud.Core.Replay;
+using Fraud.Core.Rules;
+using Fraud.Core.Scoring;
+
+namespace Fraud.Core.Evaluation;
+
+/// <summary>Where a backtest is, for progress display.</summary>
+public readonly record struct BacktestProgress(long Rows, DateTimeOffset StreamTime, string Phase);
+
+/// <summary>
+/// Replays a labelled stream in time order through the live feature code: profiles warm up on
+/// everything before the test window, the model is trained when the stream reaches the test window
+/// on the train-window rows whose labels are known by then, and every test-window transaction is
+/// scored as it arrives. Labels enter features only after the label delay, so with a delay at
+/// least as long as the test window no test label can influence a test score.
+/// </summary>
+public sealed class BacktestRunner(
+    ProfileOptions profileOptions,
+    TrainerOptions trainerOptions,
+    ScoringOptions scoringOptions,
+    RuleOptions ruleOptions,
+    TimeProvider time)
+{
+    public const int ProgressInterval = 1 << 16;
+
+    public BacktestReport Run(
+        IEnumerable<LabelledTransaction> rows,
+        BacktestOptions options,
+        Action<string, double>? onScore = null,
+        Action<BacktestProgress>? onProgress = null,
+        Action<FraudModel>? onTrained = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        options.Validate();
+        var started = Stopwatch.GetTimestamp();
+        var profiles = Copy(profileOptions, options.LabelDelay);
+        var replay = new TransactionReplay(new ProfileTracker(profiles), options.LabelDelay);
+        var training = new TrainingSet();
+        var test = new TestWindow();
+        Span<float> features = stackalloc float[FeatureVector.Length];
+        Scorer? scorer = null;
+        var trainingSeconds = 0.0;
+        long replayed = 0;
+        long hotTicks = 0;
+        var trainStart = options.TrainStart;
+        var trainEnd = options.TrainEnd;
+        var testStart = options.TestStart;
+        var testEnd = options.TestEnd;
+
+        foreach (var row in rows)
+        {
+            var tx = row.Transaction;
+            if (tx.Timestamp >= testEnd)
+            {
+                break;
+            }
+
+            if (scorer is null && tx.Timestamp >= testStart)
+            {
+                onProgress?.Invoke(new BacktestProgress(replayed, tx.Timestamp, "training"));
+                var trainingStarted = Stopwatch.GetTimestamp();
+                scorer = Train(training, options);
+                onTrained?.Invoke(scorer.Model!);
+                trainingSeconds = Stopwatch.GetElapsedTime(trainingStarted).TotalSeconds;
+            }
+
+            var before = Stopwatch.GetTimestamp();
+            var fresh = replay.Step(row, features);
+            replayed++;
+            if (fresh && tx.Timestamp >= trainStart && tx.Timestamp < trainEnd)
+            {
+                // Only labels that are known by the start of the test window may train the model.
+                if (row.IsFraud is { } label && tx.Timestamp + options.LabelDelay <= testStart)
+                {
+                    training.Add(features, label, TimeKey.Seconds(tx.Timestamp));
+                }
+            }
+            else if (fresh && scorer is not null)
+            {
+                var score = scorer.Score(features);
+                test.Add(tx, row, score);
+                onScore?.Invoke(tx.TransactionId, score);
+            }
+
+            hotTicks += Stopwatch.GetTimestamp() - before;
+            if (onProgress is not null && replayed % ProgressInterval == 0)
+            {
+                onProgress(new BacktestProgress(replayed, tx.Timestamp, scorer is null ? "replaying" : "scoring"));
+            }
+        }
+
+        if (scorer is null || test.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"No transactions in the test window {options.TestFrom:yyyy-MM-dd}..{options.TestTo:yyyy-MM-dd}: check the dates against the file.");
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var hotSeconds = hotTicks / (double)Stopwatch.Frequency;
+        return test.Report(scorer, training, replayed, seconds, trainingSeconds, hotSeconds);
+    }
+
+    private Scorer Train(TrainingSet training, BacktestOptions options)
+    {
+        var trainer = new ModelTrainer(trainerOptions, time);
+        var context = new TrainingContext(options.TrainStart, options.TrainEnd, options.LabelDelay, scoringOptions.AlertThreshold);
+        var model = trainer.Train(training, context);
+        return new Scorer(model, scoringOptions, RuleSet.Default(ruleOptions));
+    }
+
+    private static ProfileOptions Copy(ProfileOptions o, TimeSpan labelDelay) => new()
+    {
+        MaxAccounts = o.MaxAccounts,
+        MaxMerchants = o.MaxMerchants,
+        AccountIdleEviction = o.AccountIdleEviction,
+        MerchantIdleEviction = o.MerchantIdleEviction,
+        SmallAmount = o.SmallAmount,
+        LabelDelay = labelDelay,
+    };
+
+    /// <summary>The scored test-window rows, in columns.</summary>
+    private sealed class TestWindow
+    {
+        private readonly List<double> _scores = [];
+        private readonly List<bool> _labels = [];
+        private readonly List<int> _days = [];
+        private readonly List<int> _accounts = [];
+        private readonly List<int> _scenarios = [];
+        private readonly Dictionary<string, int> _accountIndex = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _scenarioIndex = new(StringComparer.Ordinal);
+        private readonly List<string> _scenarioNames = [];
+
+        public int Count => _scores.Count;
+
+        public void Add(Transaction tx, in LabelledTransaction row, double score)
+        {
+            _scores.Add(score);
+            var isFraud = row.IsFraud == true;
+            _labels.Add(isFraud);
+            _days.Add(TimeKey.Day(TimeKey.Seconds(tx.Timestamp)));
+            if (!_accountIndex.TryGetValue(tx.AccountId, out var account))
+            {
+                account = _accountIndex.Count;
+                _accountIndex.Add(tx.AccountId, account);
+            }
+
+            _accounts.Add(account);
+            var scenario = -1;
+            if (isFraud && !string.IsNullOrEmpty(row.Scenario))
+            {
+                if (!_scenarioIndex.TryGetValue(row.Scenario, out scenario))
+                {
+                    scenario = _scenarioNames.Count;
+                    _scenarioIndex.Add(row.Scenario, scenario);
+                    _scenarioNames.Add(row.Scenario);
+                }
+            }
+
+            _scenarios.Add(scenario);
+        }
+
+        public BacktestReport Report(Scorer scorer, TrainingSet training, long replayed, double seconds, double trainingSeconds, double hotSeconds)
+        {
+            var scores = _scores.ToArray();
+            var labels = _labels.ToArray();
+            var frauds = labels.Count(l => l);
+            var fprThreshold = ThresholdAtFpr(scores, labels, 0.01);
+            var alert = scorer.Options.AlertThreshold;
+            var alerted = scores.Count(s => s >= alert);
+            var alertedFrauds = 0;
+            for (var i = 0; i < scores.Length; i++)
+            {
+                if (labels[i] && scores[i] >= alert)
+                {
+                    alertedFrauds++;
+                }
+            }
+
+            var byScenario = new SortedDictionary<string, ScenarioRecall>(StringComparer.Ordinal);
+            for (var s = 0; s < _scenarioNames.Count; s++)
+            {
+                long count = 0, atFpr = 0, atAlert = 0;
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    if (_scenarios[i] != s)
+                    {
+                        continue;
+                    }
+
+                    count++;
+                    atFpr += scores[i] > fprThreshold ? 1 : 0;
+                    atAlert += scores[i] >= alert ? 1 : 0;
+                }
+
+                byScenario[_scenarioNames[s]] = new ScenarioRecall(count, Ratio(atFpr, count), Ratio(atAlert, count));
+            }
+
+            var model = scorer.Model!;
+            return new BacktestReport
+            {
+                ModelVersion = model.Version,
+                ModelKind = model.Manifest.Kind == ModelKind.Supervised ? "supervised" : "unsupervised",
+                TrainRows = training.Count,
+                TrainFrauds = training.Frauds,
+                TestRows = scores.Length,
+                TestFrauds = frauds,
+                AucRoc = Metrics.AucRoc(scores, labels),
+                AveragePrecision = Metrics.AveragePrecision(scores, labels),
+                CardPrecisionAt100 = CardPrecision.AtK(_days.ToArray(), _accounts.ToArray(), scores, labels, 100).Mean,
+                RecallAt1PctFpr = Metrics.RecallAtFpr(scores, labels, 0.01),
+                RecallAtAlertThreshold = Ratio(alertedFrauds, frauds),
+                PrecisionAtAlertThreshold = Ratio(alertedFrauds, alerted),
+                RecallByScenario = byScenario,
+                RowsReplayed = replayed,
+                BadRowsSkipped = 0,
+                Seconds = seconds,
+                TrainingSeconds = trainingSeconds,
+                TransactionsPerSecond = replayed / Math.Max(seconds, 1e-9),
+                ScoringTransactionsPerSecond = replayed / Math.Max(hotSeconds, 1e-9),
+                ModelMetrics = new SortedDictionary<string, double>(model.Manifest.Metrics.ToDictionary(), StringComparer.Ordinal),
+            };
+        }
+
+        /// <summary>The score above which at most <paramref name="fpr"/> of the legitimate rows lie.</summary>
+        private static double ThresholdAtFpr(double[] scores, bool[] labels, double fpr)
+        {
+            var negatives = new List<double>();
+            for (var i = 0; i < scores.Length; i++)
+            {
+                if (!labels[i])
+                {
+                    negatives.Add(scores[i]);
+                }
+            }
+
+            if (negatives.Count == 0)
+            {
+                return double.NegativeInfinity;
+            }
+
+            negatives.Sort((a, b) => b.CompareTo(a));
+            var allowed = (int)Math.Floor(fpr * negatives.Count);
+            return negatives[Math.Min(allowed, negatives.Count - 1)];
+        }
+
+        private static double Ratio(long numerator, long denominator) => denominator == 0 ? double.NaN : numerator / (double)denominator;
+    }
+}

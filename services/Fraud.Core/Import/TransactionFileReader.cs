@@ -1,0 +1,332 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Fraud.Core.Contracts;
+
+namespace Fraud.Core.Import;
+
+/// <summary>
+/// Streams transactions from a CSV or NDJSON file (optionally gzipped), never holding more than a
+/// buffer of it. Rows come in file order; bad rows stop the read with an <see cref="ImportException"/>
+/// naming file, line and column, or with <see cref="ImportOptions.SkipBadRows"/> are skipped and counted.
+/// </summary>
+public sealed class TransactionFileReader : IDisposable
+{
+    private const int MaxSampleErrors = 10;
+
+    private readonly FileStream _file;
+    private readonly Stream _stream;
+    private readonly ImportOptions _options;
+    private readonly RowBuilder _builder;
+    private readonly List<ImportException> _errors = [];
+    private readonly bool _json;
+    private CsvTokenizer? _csv;
+    private int[] _columnOf = [];
+    private string[] _header = [];
+    private bool _read;
+
+    private TransactionFileReader(string path, ImportOptions options)
+    {
+        Path = path;
+        _options = options;
+        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var name = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
+        _stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(_file, CompressionMode.Decompress) : _file;
+        _builder = new RowBuilder(path, options.RequireLabels);
+        var extension = System.IO.Path.GetExtension(name).ToLowerInvariant();
+        _json = extension switch
+        {
+            ".ndjson" or ".jsonl" or ".json" => true,
+            ".csv" or ".tsv" or ".txt" => false,
+            _ => SniffJson(),
+        };
+    }
+
+    public string Path { get; }
+
+    public long RowsRead { get; private set; }
+
+    public long BadRowsSkipped { get; private set; }
+
+    /// <summary>The first few rows skipped with <see cref="ImportOptions.SkipBadRows"/>, and why.</summary>
+    public IReadOnlyList<ImportException> SampleErrors => _errors;
+
+    public bool HasLabels { get; private set; }
+
+    public bool HasScenarios { get; private set; }
+
+    public IReadOnlyCollection<string> MappedFields { get; private set; } = [];
+
+    /// <summary>Bytes consumed from the file (compressed bytes for .gz), for progress.</summary>
+    public long BytesRead => _file.Position;
+
+    public long? Length => _file.CanSeek ? _file.Length : null;
+
+    public static TransactionFileReader Open(string path, ImportOptions options)
+    {
+        var reader = new TransactionFileReader(path, options);
+        try
+        {
+            if (!reader._json)
+            {
+                reader.ReadHeader();
+            }
+
+            return reader;
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The rows, lazily, in file order. Can be enumerated once.</summary>
+    public IEnumerable<LabelledTransaction> Read()
+    {
+        if (_read)
+        {
+            throw new InvalidOperationException("The file has already been read.");
+        }
+
+        _read = true;
+        return _json ? ReadJson() : ReadCsv();
+    }
+
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _file.Dispose();
+    }
+
+    private bool SniffJson()
+    {
+        var first = -1;
+        using (var peek = new StreamReader(_stream, Encoding.UTF8, true, 1024, leaveOpen: true))
+        {
+            while ((first = peek.Read()) >= 0 && char.IsWhiteSpace((char)first))
+            {
+            }
+        }
+
+        if (!_stream.CanSeek)
+        {
+            throw new ImportException(Path, 1, string.Empty, 1, "cannot tell CSV from NDJSON; name the file .csv or .ndjson");
+        }
+
+        _stream.Position = 0;
+        return first == '{';
+    }
+
+    private void ReadHeader()
+    {
+        var text = new StreamReader(_stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
+        _csv = new CsvTokenizer(text, _options.Delimiter);
+        if (!_csv.Read())
+        {
+            throw new ImportException(Path, 1, string.Empty, 1, "the file is empty; a header line is expected");
+        }
+
+        _header = new string[_csv.FieldCount];
+        for (var i = 0; i < _header.Length; i++)
+        {
+            _header[i] = _csv.Field(i).Trim().ToString();
+        }
+
+        _columnOf = _options.Map.Resolve(_header, Path);
+        if (_options.RequireLabels && _columnOf[(int)CanonicalField.IsFraud] < 0)
+        {
+            throw new ImportException(Path, 1, string.Empty, 1,
+                $"labels are required but no is_fraud column was found among {string.Join(", ", _header)}; map it with --map is_fraud=COLUMN");
+        }
+
+        HasLabels = _columnOf[(int)CanonicalField.IsFraud] >= 0;
+        HasScenarios = _columnOf[(int)CanonicalField.FraudScenario] >= 0;
+        var mapped = new List<string>();
+        for (var f = 0; f < _columnOf.Length; f++)
+        {
+            if (_columnOf[f] >= 0)
+            {
+                mapped.Add(CanonicalFields.Name((CanonicalField)f));
+            }
+        }
+
+        MappedFields = mapped;
+    }
+
+    private IEnumerable<LabelledTransaction> ReadCsv()
+    {
+        var csv = _csv!;
+        var values = new FieldValues();
+        while (true)
+        {
+            LabelledTransaction row;
+            try
+            {
+                if (!csv.Read())
+                {
+                    yield break;
+                }
+
+                if (csv.FieldCount != _header.Length)
+                {
+                    throw new ImportException(Path, csv.Line, string.Empty, Math.Min(csv.FieldCount, _header.Length) + 1,
+                        $"{csv.FieldCount} fields where the header has {_header.Length}");
+                }
+
+                values.Clear();
+                for (var f = 0; f < _columnOf.Length; f++)
+                {
+                    var column = _columnOf[f];
+                    if (column >= 0)
+                    {
+                        values.Set((CanonicalField)f, csv.Field(column), column + 1, _header[column]);
+                    }
+                }
+
+                row = _builder.Build(values, csv.Line);
+            }
+            catch (FormatException e)
+            {
+                // An unclosed quote swallows the rest of the file: never skippable.
+                throw new ImportException(Path, csv.Line, string.Empty, 1, e.Message);
+            }
+            catch (ImportException e) when (_options.SkipBadRows)
+            {
+                Skip(e);
+                continue;
+            }
+
+            RowsRead++;
+            yield return row;
+        }
+    }
+
+    private IEnumerable<LabelledTransaction> ReadJson()
+    {
+        var lines = new Utf8LineReader(_stream);
+        var values = new FieldValues();
+        var keys = new Dictionary<string, (CanonicalField Field, int Priority)?>(StringComparer.Ordinal);
+        var priority = new int[CanonicalFields.Count];
+        var mapped = new SortedSet<string>(StringComparer.Ordinal);
+        MappedFields = mapped;
+        while (lines.TryRead(out var bytes))
+        {
+            if (bytes.IsEmpty || IsBlank(bytes))
+            {
+                continue;
+            }
+
+            LabelledTransaction row;
+            try
+            {
+                values.Clear();
+                Array.Fill(priority, int.MaxValue);
+                ParseObject(bytes, lines.Line, values, keys, priority, mapped);
+                row = _builder.Build(values, lines.Line);
+            }
+            catch (ImportException e) when (_options.SkipBadRows)
+            {
+                Skip(e);
+                continue;
+            }
+
+            HasLabels |= row.IsFraud is not null;
+            HasScenarios |= row.Scenario is not null;
+            RowsRead++;
+            yield return row;
+        }
+    }
+
+    private void ParseObject(ReadOnlySpan<byte> line, long lineNumber, FieldValues values,
+        Dictionary<string, (CanonicalField Field, int Priority)?> keys, int[] priority, SortedSet<string> mapped)
+    {
+        var reader = new Utf8JsonReader(line);
+        Span<char> chars = stackalloc char[256];
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new ImportException(Path, lineNumber, string.Empty, 1, "each line must be one JSON object");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = reader.GetString()!;
+                if (!keys.TryGetValue(key, out var target))
+                {
+                    keys[key] = target = _options.Map.FieldOfKey(key);
+                }
+
+                reader.Read();
+                var position = (int)reader.TokenStartIndex + 1;
+                if (target is not { } t || reader.TokenType is JsonTokenType.Null || t.Priority > priority[(int)t.Field])
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                scoped ReadOnlySpan<char> text;
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+                        var target8 = length <= chars.Length ? chars : new char[length];
+                        text = target8[..reader.CopyString(target8)];
+                        break;
+                    case JsonTokenType.Number:
+                        var raw = reader.ValueSpan;
+                        var targetN = raw.Length <= chars.Length ? chars : new char[raw.Length];
+                        text = targetN[..Encoding.UTF8.GetChars(raw, targetN)];
+                        break;
+                    case JsonTokenType.True:
+                        text = "true";
+                        break;
+                    case JsonTokenType.False:
+                        text = "false";
+                        break;
+                    default:
+                        throw new ImportException(Path, lineNumber, key, position, $"expected a string or a number, found {reader.TokenType}");
+                }
+
+                values.Set(t.Field, text, position, key);
+                priority[(int)t.Field] = t.Priority;
+                mapped.Add(CanonicalFields.Name(t.Field));
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new ImportException(Path, lineNumber, string.Empty, (int)(e.BytePositionInLine ?? 0) + 1, $"invalid JSON: {e.Message}");
+        }
+
+        foreach (var (field, name) in _options.Map.Explicit)
+        {
+            if (priority[(int)field] != 0 && CanonicalFields.IsRequired(field))
+            {
+                throw new ImportException(Path, lineNumber, name, 1, $"--map {CanonicalFields.Name(field)}={name}: the property is missing");
+            }
+        }
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Skip(ImportException e)
+    {
+        BadRowsSkipped++;
+        if (_errors.Count < MaxSampleErrors)
+        {
+            _errors.Add(e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using Fraud.Core.Contracts;
+using Fraud.Core.Features;
+
+namespace Fraud.Core.Rules;
+
+/// <summary>The built-in rules, configured by <see cref="RuleOptions"/>. Immutable and thread-safe.</summary>
+public sealed class RuleSet
+{
+    public RuleSet(IEnumerable<Rule> rules)
+    {
+        Rules = rules.Where(r => r.Boost > 0).ToArray();
+    }
+
+    public IReadOnlyList<Rule> Rules { get; }
+
+    public static RuleSet Default(RuleOptions? options = null)
+    {
+        var o = options ?? new RuleOptions();
+        o.Validate();
+        return new RuleSet(
+        [
+            new Rule("AMOUNT_SPIKE", "Amount far above the account's usual", o.AmountSpikeBoost,
+                f => f.Get(Feature.AccountHistoryCount) >= o.AmountSpikeMinHistory
+                     && f.Get(Feature.AmountToRecentMedian) >= o.AmountSpikeRatio,
+                (f, tx) => Format($"amount {tx.Amount:0.00} is {f.Get(Feature.AmountToRecentMedian):0.0}× the account's recent median")),
+            new Rule("VELOCITY", "Many transactions in the last hour", o.VelocityBoost,
+                f => f.Get(Feature.AccountCount1h) + 1 >= o.VelocityPerHour,
+                (f, _) => Format($"{f.Get(Feature.AccountCount1h) + 1:0} transactions on this account within an hour")),
+            new Rule("CARD_TESTING", "Burst of small amounts", o.CardTestingBoost,
+                f => f.Get(Feature.AccountSmallCount1h) >= o.CardTestingSmallPerHour,
+                (f, _) => Format($"{f.Get(Feature.AccountSmallCount1h):0} small transactions within the hour before this one (card testing)")),
+            new Rule("IMPOSSIBLE_TRAVEL", "Travel faster than an airliner", o.ImpossibleTravelBoost,
+                f => f.Get(Feature.SpeedFromPreviousKmh) >= o.ImpossibleTravelKmh
+                     && f.Get(Feature.DistanceFromPreviousKm) >= o.ImpossibleTravelMinKm,
+                (f, _) => Format($"{f.Get(Feature.DistanceFromPreviousKm):N0} km from the previous transaction, {f.Get(Feature.SpeedFromPreviousKmh):N0} km/h")),
+            new Rule("NEW_DEVICE_AND_COUNTRY", "New device in a new country", o.NewDeviceAndCountryBoost,
+                f => f.Get(Feature.NewDeviceForAccount) == 1f && f.Get(Feature.NewCountryForAccount) == 1f,
+                (_, tx) => $"first use of device {tx.DeviceId} and first transaction in {tx.Country} for this account"),
+            new Rule("MERCHANT_COMPROMISED", "Merchant with recent confirmed fraud", o.MerchantCompromisedBoost,
+                f => f.Get(Feature.MerchantKnownFrauds30d) >= o.MerchantCompromisedFrauds
+                     && Math.Max(f.Get(Feature.MerchantRisk7d), f.Get(Feature.MerchantRisk30d)) >= o.MerchantCompromisedRisk,
+                (f, tx) => Format($"merchant {tx.MerchantId} had {f.Get(Feature.MerchantKnownFrauds30d):0} confirmed frauds in 30 days ({Math.Max(f.Get(Feature.MerchantRisk7d), f.Get(Feature.MerchantRisk30d)):P0} of its settled transactions)")),
+            new Rule("ACCOUNT_RECENT_FRAUD", "Account with recent confirmed fraud", o.AccountRecentFraudBoost,
+                f => f.Get(Feature.AccountKnownFraud30d) >= 0.5f,
+                (f, _) => Format($"confirmed fraud on this account {f.Get(Feature.AccountDaysSinceKnownFraud):0} days ago")),
+        ]);
+    }
+
+    /// <summary>Sum of the boosts of the rules that fire.</summary>
+    public double Boost(ReadOnlySpan<float> features)
+    {
+        var boost = 0.0;
+        foreach (var rule in Rules)
+        {
+            if (rule.Condition(features))
+            {
+                boost += rule.Boost;
+            }
+        }
+
+        return boost;
+    }
+
+    private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
