@@ -19,13 +19,14 @@ internal sealed class TransactionSource : IDisposable
     public TransactionSource(ParsedArguments args, CommandContext context, bool requireLabels)
     {
         var path = args.RequiredString(ImportArguments.Data.Name);
+        var options = ImportArguments.Options(args, requireLabels);
+        _window = ImportArguments.Window(args);
         if (!File.Exists(path))
         {
             throw new UsageException($"--data: file '{path}' does not exist.");
         }
 
-        _reader = TransactionFileReader.Open(path, ImportArguments.Options(args, requireLabels));
-        _window = ImportArguments.Window(args);
+        _reader = TransactionFileReader.Open(path, options);
         _progress = new Progress(context.Error, context.Interactive);
     }
 

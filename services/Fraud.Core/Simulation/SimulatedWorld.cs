@@ -76,6 +76,7 @@ internal sealed class SimulatedWorld
             Online = [Merchants[^1].Index];
         }
 
+        AllPhysical = Merchants.Where(m => !m.Category.Online && !m.Category.IsAtm).Select(m => m.Index).ToArray();
         HighValue = Merchants.Where(m => m.Category.Name is "electronics" or "travel" or "online_retail").Select(m => m.Index).ToArray();
         if (HighValue.Length == 0)
         {
@@ -95,13 +96,15 @@ internal sealed class SimulatedWorld
     public Dictionary<City, int[]> AtmByCity { get; }
     public int[] Online { get; }
     public int[] HighValue { get; }
+    public int[] AllPhysical { get; }
 
     private static SimMerchant Place(int index, MerchantCategory category, City city, Prng random) =>
         new(index, category, city, city.Latitude + random.Normal(0, 0.05), city.Longitude + random.Normal(0, 0.05));
 
     private SimAccount CreateAccount(int index, City home, Prng random)
     {
-        var local = PhysicalByCity[home];
+        // Small worlds leave some cities without shops: their people shop wherever there are some.
+        var local = PhysicalByCity[home].Length > 0 ? PhysicalByCity[home] : AllPhysical;
         var favouriteCount = Math.Min(local.Length, 4 + random.Next(12));
         var favourites = new int[favouriteCount];
         var weights = new double[favouriteCount];

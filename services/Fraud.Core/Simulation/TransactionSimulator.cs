@@ -290,8 +290,11 @@ public sealed class TransactionSimulator
             return distance >= 3000 || attempt > 20 ? city : Far(from, attempt + 1);
         }
 
-        private SimMerchant Pick(int[] merchants) =>
-            world.Merchants[merchants.Length == 0 ? world.Online[0] : merchants[random.Next(merchants.Length)]];
+        private SimMerchant Pick(int[] merchants)
+        {
+            var from = merchants.Length > 0 ? merchants : world.AllPhysical;
+            return world.Merchants[from[random.Next(from.Length)]];
+        }
 
         private void Physical(SimAccount account, SimMerchant merchant, long ticks, double amount, string? scenario)
         {

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+using Fraud.Core.Evaluation;
+
+namespace Fraud.Cli.Tests;
+
+public sealed class EndToEndTests(SimulatedData data) : IClassFixture<SimulatedData>
+{
+    [Fact]
+    public async Task BacktestBeatsTheAmountAloneBaselineByAClearMargin()
+    {
+        var scoresPath = Path.Combine(data.Directory, "e2e-scores.csv");
+        var (code, output, error) = await CliRunner.Run(SimulatedData.BacktestArgs(data.Path, "--json", "--scores-out", scoresPath));
+        Assert.True(code == 0, error);
+        using var report = JsonDocument.Parse(output);
+        var ap = report.RootElement.GetProperty("averagePrecision").GetDouble();
+        var auc = report.RootElement.GetProperty("aucRoc").GetDouble();
+
+        // The trivial baseline: rank the same test-window transactions by amount alone.
+        var scored = File.ReadLines(scoresPath).Skip(1).Select(l => l.Split(',')[0]).ToHashSet();
+        var rows = SimulatedData.Read(data.Path).Where(r => scored.Contains(r.Id)).ToArray();
+        var baseline = Metrics.AveragePrecision(rows.Select(r => r.Amount).ToArray(), rows.Select(r => r.Fraud).ToArray());
+
+        Assert.Equal(rows.Length, scored.Count);
+        Assert.True(ap > baseline + 0.3, $"model AP {ap:0.000} vs amount-only AP {baseline:0.000}");
+        Assert.True(auc > 0.9, $"AUC {auc:0.000}");
+        Assert.Equal("supervised", report.RootElement.GetProperty("modelKind").GetString());
+        Assert.True(report.RootElement.GetProperty("recallByScenario").EnumerateObject().Count() >= 4);
+    }
+
+    [Fact]
+    public async Task TestWindowScoresDoNotDependOnTestWindowLabels()
+    {
+        // With a 7-day label delay and a 7-day test window, no test label may ever reach a feature
+        // or the model: zeroing them all must leave every score byte-for-byte the same.
+        var blinded = Path.Combine(data.Directory, "blinded.csv");
+        var testStart = DateTimeOffset.Parse(SimulatedData.TestFrom, CultureInfo.InvariantCulture);
+        var changed = 0;
+        await File.WriteAllLinesAsync(blinded, File.ReadLines(data.Path).Select((line, i) =>
+        {
+            if (i == 0)
+            {
+                return line;
+            }
+
+            var f = line.Split(',');
+            if (DateTimeOffset.Parse(f[1], CultureInfo.InvariantCulture) >= testStart && f[12] == "1")
+            {
+                changed++;
+                f[12] = "0";
+                f[13] = string.Empty;
+            }
+
+            return string.Join(',', f);
+        }));
+        Assert.True(changed > 20, "the test window must hold frauds for the check to mean anything");
+
+        var original = Path.Combine(data.Directory, "scores-original.csv");
+        var withoutLabels = Path.Combine(data.Directory, "scores-blinded.csv");
+        var first = await CliRunner.Run(SimulatedData.BacktestArgs(data.Path, "--scores-out", original));
+        var second = await CliRunner.Run(SimulatedData.BacktestArgs(blinded, "--scores-out", withoutLabels));
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(second.ExitCode == 0, second.Error);
+
+        Assert.Equal(await File.ReadAllBytesAsync(original), await File.ReadAllBytesAsync(withoutLabels));
+    }
+
+    [Fact]
+    public async Task TrainThenScoreWritesAScoreForEveryTransaction()
+    {
+        var model = Path.Combine(data.Directory, "model.zip");
+        var scores = Path.Combine(data.Directory, "scored.csv");
+        var train = await CliRunner.Run("train", "--data", data.Path, "--to", SimulatedData.TrainTo, "--out", model);
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Contains("supervised", train.Output, StringComparison.Ordinal);
+        Assert.Contains("validation_auc_roc", train.Output, StringComparison.Ordinal);
+
+        var score = await CliRunner.Run("score", "--data", data.Path, "--model", model, "--out", scores);
+        Assert.True(score.ExitCode == 0, score.Error);
+
+        var lines = File.ReadLines(scores).ToArray();
+        Assert.Equal("transaction_id,score,severity,reasons", lines[0]);
+        Assert.Equal(SimulatedData.Read(data.Path).Count(), lines.Length - 1);
+        var values = lines.Skip(1).Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray();
+        Assert.All(values, v => Assert.InRange(v, 0, 1));
+        Assert.Contains(lines.Skip(1), l => l.Split(',')[2] is "high" or "critical" && l.Split(',')[3].Length > 0);
+    }
+
+    [Fact]
+    public async Task WithoutLabelsTrainingFallsBackToTheAnomalyModel()
+    {
+        var unlabelled = Path.Combine(data.Directory, "unlabelled.csv");
+        await File.WriteAllLinesAsync(unlabelled, File.ReadLines(data.Path).Take(20_000).Select(l => string.Join(',', l.Split(',')[..12])));
+        var model = Path.Combine(data.Directory, "pca.zip");
+
+        var (code, output, error) = await CliRunner.Run("train", "--data", unlabelled, "--out", model);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("unsupervised", output, StringComparison.Ordinal);
+        Assert.Contains("RandomizedPca", output, StringComparison.Ordinal);
+    }
+}
