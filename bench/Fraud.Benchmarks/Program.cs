@@ -1,12 +1,21 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using Fraud.Benchmarks;
 
-// `handbook-data OUT.csv [days]` writes the independent yardstick dataset; anything else runs BenchmarkDotNet.
-if (args is ["handbook-data", var path, ..])
+// handbook-data OUT.csv [seed]  → the independent yardstick dataset (see HandbookDataset)
+// profile-memory [accounts] [tx] → bytes per account profile
+// anything else                  → BenchmarkDotNet (e.g. --filter '*Scoring*')
+switch (args)
 {
-    HandbookDataset.Write(path, days: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 183);
-    return 0;
+    case ["handbook-data", var path, .. var rest]:
+        HandbookDataset.Write(path, seed: rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 0);
+        break;
+    case ["profile-memory", .. var rest]:
+        ProfileMemory.Run(
+            rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 1_000_000,
+            rest.Length > 1 ? int.Parse(rest[1], CultureInfo.InvariantCulture) : 5);
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        break;
 }
-
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-return 0;

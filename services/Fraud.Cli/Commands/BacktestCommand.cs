@@ -54,7 +54,9 @@ internal sealed class BacktestCommand : ICommand
         using var scores = args.String("scores-out") is { } scoresPath ? CsvOutput.Create(scoresPath) : null;
         scores?.WriteLine("transaction_id,score");
         FraudModel? trained = null;
-        var runner = new BacktestRunner(profiles, new TrainerOptions(), new ScoringOptions(), new RuleOptions(), context.Time);
+        // The backtest is itself the out-of-time measurement, so the trainer's own hold-out fit is skipped.
+        var trainer = new TrainerOptions { ValidationFraction = 0 };
+        var runner = new BacktestRunner(profiles, trainer, new ScoringOptions(), new RuleOptions(), context.Time);
         var report = runner.Run(
             source.Rows(),
             options,

@@ -7,12 +7,14 @@ namespace Fraud.Core.Rules;
 /// <summary>The built-in rules, configured by <see cref="RuleOptions"/>. Immutable and thread-safe.</summary>
 public sealed class RuleSet
 {
+    private readonly Rule[] _rules;
+
     public RuleSet(IEnumerable<Rule> rules)
     {
-        Rules = rules.Where(r => r.Boost > 0).ToArray();
+        _rules = rules.Where(r => r.Boost > 0).ToArray();
     }
 
-    public IReadOnlyList<Rule> Rules { get; }
+    public IReadOnlyList<Rule> Rules => _rules;
 
     public static RuleSet Default(RuleOptions? options = null)
     {
@@ -51,7 +53,7 @@ public sealed class RuleSet
     public double Boost(ReadOnlySpan<float> features)
     {
         var boost = 0.0;
-        foreach (var rule in Rules)
+        foreach (var rule in _rules)
         {
             if (rule.Condition(features))
             {
