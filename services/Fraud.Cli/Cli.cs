@@ -16,6 +16,7 @@ public static class Cli
         new TrainCommand(),
         new BacktestCommand(),
         new ScoreCommand(),
+        new RunCommand(),
     ];
 
     public static async Task<int> RunAsync(
@@ -80,7 +81,7 @@ public static class Cli
     {
         var lines = new List<string>
         {
-            "fraud: real-time fraud detection — simulate data, train, backtest and score models.",
+            "fraud: real-time fraud detection — simulate data, train, backtest and score models, run the system.",
             string.Empty,
             "Commands:",
         };

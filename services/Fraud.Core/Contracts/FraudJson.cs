@@ -24,6 +24,7 @@ namespace Fraud.Core.Contracts;
 [JsonSerializable(typeof(List<Anomaly>))]
 [JsonSerializable(typeof(Reason))]
 [JsonSerializable(typeof(FraudLabel))]
+[JsonSerializable(typeof(Verdict))]
 public sealed partial class FraudJsonContext : JsonSerializerContext;
 
 /// <summary>Enum values as snake_case strings (<c>card_present</c>, <c>confirmed_fraud</c>).</summary>

@@ -71,6 +71,12 @@ public sealed class AccountProfile : IProfile
         return true;
     }
 
+    /// <summary>
+    /// Writes the account features of <paramref name="tx"/> without adding it: what an
+    /// authorisation-time check sees before the payment happens.
+    /// </summary>
+    public void Peek(in TransactionView tx, Span<float> features, double smallAmount) => Extract(tx, features, smallAmount);
+
     public bool IsDuplicate(in TransactionView tx)
     {
         for (var i = 0; i < RecentCount; i++)

@@ -81,6 +81,9 @@ public static class TimestampParser
         return true;
     }
 
+    /// <summary>True when the text is a bare number (unix time), which JSON producers must not send as a timestamp string.</summary>
+    public static bool IsUnixNumberText(ReadOnlySpan<char> text) => IsUnixNumber(text.Trim());
+
     private static bool IsUnixNumber(ReadOnlySpan<char> s)
     {
         var dots = 0;

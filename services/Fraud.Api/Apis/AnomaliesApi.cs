@@ -1,0 +1,271 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Fraud.Api.Extensions;
+using Fraud.Core.Contracts;
+using Fraud.Runtime.Anomalies;
+using Fraud.Runtime.Hosting;
+using Fraud.Runtime.Ledger;
+using Fraud.Runtime.Messaging;
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Api.Apis;
+
+/// <summary>
+/// The analysts' anomalies: list (from the ledger, keyset-paginated), read one (the state store
+/// first, the ledger after its TTL), and review with optimistic concurrency (ETag / If-Match). A
+/// review that is a verdict becomes a label in the ledger and is published on <c>feedback</c>.
+/// </summary>
+public static class AnomaliesApi
+{
+    public const int MaxLimit = 500;
+    private const int MaxNoteLength = 2_000;
+
+    public static IEndpointRouteBuilder MapAnomaliesApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/anomalies").WithTags("Anomalies").RequireAuthorization(ApiPolicies.Analyst);
+        group.MapGet("/", ListAsync)
+            .WithSummary("Anomalies, newest transaction first; filters severity (comma list), status, accountId, from, to, minScore; limit and cursor page.")
+            .Produces<AnomalyListResponse>()
+            .ProducesValidationProblem();
+        group.MapGet("/{id}", GetAsync)
+            .WithSummary("One anomaly with its review; the ETag header is what PATCH needs in If-Match.")
+            .Produces<Anomaly>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{id}", ReviewAsync)
+            .WithSummary("Reviews an anomaly: status confirmed_fraud, false_positive, dismissed or open, an optional note. Requires If-Match.")
+            .Accepts<ReviewRequest>("application/json")
+            .Produces<Anomaly>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        return endpoints;
+    }
+
+    public static IResult WithETag(HttpContext http, Anomaly anomaly)
+    {
+        http.Response.Headers.ETag = AnomalyETag.Of(anomaly);
+        return TypedResults.Json(anomaly, ApiJsonContext.Default.Anomaly);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, ILedger ledger)
+    {
+        var (filter, errors) = ParseFilter(http.Request.Query);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors, "Fix the query parameters listed in errors.");
+        }
+
+        var page = await ledger.QueryAnomaliesAsync(filter!, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(new AnomalyListResponse(page.Items, page.NextCursor), ApiJsonContext.Default.AnomalyListResponse);
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext http, IAnomalyState state, ILedger ledger)
+    {
+        var anomaly = await state.GetAsync(id, http.RequestAborted).ConfigureAwait(false)
+            ?? await ledger.GetAnomalyAsync(id, http.RequestAborted).ConfigureAwait(false);
+        return anomaly is null ? NotFound(id) : WithETag(http, anomaly);
+    }
+
+    private static async Task<IResult> ReviewAsync(
+        string id, HttpContext http, ILedger ledger, IAnomalyState state, IEventPublisher events, TimeProvider time, ILoggerFactory loggers)
+    {
+        var ifMatch = http.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(ifMatch))
+        {
+            return TypedResults.Problem("Send the ETag of the anomaly you reviewed in If-Match (GET it first), so a concurrent review is not overwritten.",
+                statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required.");
+        }
+
+        var (request, errors) = await ReadReviewAsync(http).ConfigureAwait(false);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var reviewer = request!.ReviewedBy ?? http.User.FindFirstValue(ClaimTypes.Name) ?? "unknown";
+        // The ledger keeps microseconds; a review time with more would hash to another ETag once read back.
+        var now = time.GetUtcNow();
+        var reviewedAt = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
+        var result = await ledger.ReviewAsync(id, new Review(request.Status!.Value, reviewer, reviewedAt, request.Note), ifMatch, http.RequestAborted)
+            .ConfigureAwait(false);
+        switch (result.Outcome)
+        {
+            case ReviewOutcome.NotFound:
+                return NotFound(id);
+            case ReviewOutcome.Conflict:
+                http.Response.Headers.ETag = AnomalyETag.Of(result.Anomaly!);
+                return TypedResults.Problem("Someone reviewed this anomaly since you read it; GET it again and review the current state.",
+                    statusCode: StatusCodes.Status412PreconditionFailed, title: "The anomaly has changed.");
+        }
+
+        var anomaly = result.Anomaly!;
+        var verdict = new Verdict
+        {
+            TransactionId = anomaly.TransactionId,
+            AccountId = anomaly.AccountId,
+            MerchantId = anomaly.MerchantId,
+            TransactionTime = anomaly.Timestamp,
+            Status = anomaly.Status,
+            ReviewedBy = anomaly.ReviewedBy,
+            ReviewedAt = anomaly.ReviewedAt ?? reviewedAt,
+        };
+        try
+        {
+            // The label is recorded here too, so a lost verdict message never loses it for retraining.
+            if (verdict.ToLabel() is { } label)
+            {
+                await ledger.RecordLabelAsync(label, reviewedAt, http.RequestAborted).ConfigureAwait(false);
+            }
+
+            await state.SaveAsync([anomaly], http.RequestAborted).ConfigureAwait(false);
+            await events.PublishVerdictAsync(verdict, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The review itself is committed; the rest is best effort and logged.
+            loggers.CreateLogger(typeof(AnomaliesApi)).LogError(e, "Review of {Id} saved, but its label, cache or verdict message failed", id);
+        }
+
+        return WithETag(http, anomaly);
+    }
+
+    private static async Task<(ReviewRequest? Request, List<FieldError> Errors)> ReadReviewAsync(HttpContext http)
+    {
+        var errors = new List<FieldError>();
+        ReviewRequest? request = null;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(http.Request.Body, ApiJsonContext.Default.ReviewRequest, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            var path = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "$";
+            errors.Add(new FieldError(path, path == "status"
+                ? "must be one of open, confirmed_fraud, false_positive, dismissed"
+                : "is not valid JSON of the expected type"));
+            return (null, errors);
+        }
+
+        if (request is null)
+        {
+            errors.Add(new FieldError("$", "send a JSON object with status and optionally note"));
+            return (null, errors);
+        }
+
+        if (request.Status is null)
+        {
+            errors.Add(new FieldError("status", "is required: open, confirmed_fraud, false_positive or dismissed"));
+        }
+
+        if (request.Note is { Length: > MaxNoteLength })
+        {
+            errors.Add(new FieldError("note", $"must be at most {MaxNoteLength} characters"));
+        }
+
+        if (request.ReviewedBy is { } by && (by.Length is 0 or > TransactionJson.MaxIdLength || string.IsNullOrWhiteSpace(by)))
+        {
+            errors.Add(new FieldError("reviewedBy", $"must be 1 to {TransactionJson.MaxIdLength} characters"));
+        }
+
+        return (request, errors);
+    }
+
+    internal static (AnomalyFilter? Filter, List<FieldError> Errors) ParseFilter(IQueryCollection query)
+    {
+        var errors = new List<FieldError>();
+        List<Severity>? severities = null;
+        if (query["severity"].ToString() is { Length: > 0 } severityText)
+        {
+            severities = [];
+            foreach (var name in severityText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (EnumNames.TryParseSeverity(name, out var severity))
+                {
+                    severities.Add(severity);
+                }
+                else
+                {
+                    errors.Add(new FieldError("severity", $"'{name}' is not one of none, low, medium, high, critical"));
+                }
+            }
+        }
+
+        AnomalyStatus? status = null;
+        if (query["status"].ToString() is { Length: > 0 } statusText)
+        {
+            if (EnumNames.TryParseStatus(statusText, out var parsed))
+            {
+                status = parsed;
+            }
+            else
+            {
+                errors.Add(new FieldError("status", $"'{statusText}' is not one of open, confirmed_fraud, false_positive, dismissed"));
+            }
+        }
+
+        var from = Time(query, "from", errors);
+        var to = Time(query, "to", errors);
+        if (from is not null && to is not null && from >= to)
+        {
+            errors.Add(new FieldError("to", "must be after from"));
+        }
+
+        double? minScore = null;
+        if (query["minScore"].ToString() is { Length: > 0 } scoreText)
+        {
+            if (double.TryParse(scoreText, NumberStyles.Float, CultureInfo.InvariantCulture, out var score) && score is >= 0 and <= 1)
+            {
+                minScore = score;
+            }
+            else
+            {
+                errors.Add(new FieldError("minScore", "must be a number between 0 and 1"));
+            }
+        }
+
+        var limit = 50;
+        if (query["limit"].ToString() is { Length: > 0 } limitText
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+        {
+            errors.Add(new FieldError("limit", $"must be a whole number from 1 to {MaxLimit}"));
+        }
+
+        AnomalyCursor? cursor = null;
+        if (query["cursor"].ToString() is { Length: > 0 } cursorText && !AnomalyCursor.TryDecode(cursorText, out cursor))
+        {
+            errors.Add(new FieldError("cursor", "is not a cursor this API returned; pass nextCursor from the previous page"));
+        }
+
+        var accountId = query["accountId"].ToString() is { Length: > 0 } account ? account : null;
+        if (accountId is { Length: > TransactionJson.MaxIdLength })
+        {
+            errors.Add(new FieldError("accountId", $"must be at most {TransactionJson.MaxIdLength} characters"));
+        }
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new AnomalyFilter(severities, status, accountId, from, to, minScore, limit, cursor), errors);
+    }
+
+    private static DateTimeOffset? Time(IQueryCollection query, string name, List<FieldError> errors)
+    {
+        if (query[name].ToString() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            return value;
+        }
+
+        errors.Add(new FieldError(name, $"'{text}' is not an ISO 8601 time, e.g. 2026-01-31T00:00:00Z"));
+        return null;
+    }
+
+    private static IResult NotFound(string id) =>
+        TypedResults.Problem($"No anomaly '{id}': it never scored above the alert threshold, or is not in the ledger yet.",
+            statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Fraud.Api.Extensions;
+using Fraud.Runtime.Hosting;
+using Fraud.Runtime.Ledger;
+
+namespace Fraud.Api.Apis;
+
+/// <summary><c>GET /stats</c>: counts by severity and status, throughput and model versions over a window (default the last 24 h).</summary>
+public static class StatsApi
+{
+    private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(366);
+
+    public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/stats", GetAsync)
+            .WithTags("Statistics")
+            .RequireAuthorization(ApiPolicies.Analyst)
+            .WithSummary("Counts by severity and status, throughput and model versions over [from, to) of scoring time (default: the last 24 hours).")
+            .Produces<StatsResponse>()
+            .ProducesValidationProblem();
+        return endpoints;
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext http, ILedger ledger, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var to = Parse(http.Request.Query["to"].ToString(), "to", now, out var toError);
+        var from = Parse(http.Request.Query["from"].ToString(), "from", to - TimeSpan.FromHours(24), out var fromError);
+        var errors = new[] { toError, fromError }.Where(e => e is not null).Select(e => e!.Value).ToList();
+        if (errors.Count == 0 && (from >= to || to - from > MaxWindow))
+        {
+            errors.Add(new("from", "must be before to, at most 366 days earlier"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors, "Fix the query parameters listed in errors.");
+        }
+
+        var stats = await ledger.StatsAsync(from, to, http.RequestAborted).ConfigureAwait(false);
+        var response = new StatsResponse(
+            stats.From,
+            stats.To,
+            stats.Transactions,
+            stats.Anomalies,
+            Math.Round(stats.Throughput, 3),
+            stats.BySeverity.ToDictionary(p => EnumNames.Name(p.Key), p => p.Value),
+            stats.ByStatus.ToDictionary(p => EnumNames.Name(p.Key), p => p.Value),
+            stats.ByModelVersion,
+            stats.ByModelVersion.Count == 0 ? null : stats.ByModelVersion.MaxBy(p => p.Value).Key);
+        return TypedResults.Json(response, ApiJsonContext.Default.StatsResponse);
+    }
+
+    private static DateTimeOffset Parse(string text, string name, DateTimeOffset fallback, out Core.Contracts.FieldError? error)
+    {
+        error = null;
+        if (text.Length == 0)
+        {
+            return fallback;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+        {
+            return value;
+        }
+
+        error = new(name, $"'{text}' is not an ISO 8601 time, e.g. 2026-01-31T00:00:00Z");
+        return fallback;
+    }
+}

@@ -1,0 +1,123 @@
+using Fraud.Api.Extensions;
+using Fraud.Core.Contracts;
+using Fraud.Runtime.Hosting;
+using Fraud.Runtime.Ledger;
+using Fraud.Runtime.Messaging;
+using Fraud.Runtime.Scoring;
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Api.Apis;
+
+/// <summary>Ingest (<c>POST /transactions</c>), authorisation-time scoring (<c>POST /score</c>) and look-up of a scored transaction.</summary>
+public static class TransactionsApi
+{
+    public static IEndpointRouteBuilder MapTransactionsApi(this IEndpointRouteBuilder endpoints, bool mapScoring = true)
+    {
+        var group = endpoints.MapGroup(string.Empty).WithTags("Transactions");
+        group.MapPost("/transactions", IngestAsync)
+            .RequireAuthorization(ApiPolicies.Ingest)
+            .WithSummary("Publishes one transaction or an array of them for scoring.")
+            .WithDescription("202 means every transaction is durable. Invalid input is refused whole (400) with every bad field named. "
+                + "503 with Retry-After when saturated; resending is safe, transaction ids are idempotent.")
+            .Accepts<Transaction[]>("application/json")
+            .Produces<IngestResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        if (mapScoring)
+        {
+            group.MapPost(ServiceRoutes.Score, ScoreAsync)
+                .RequireAuthorization(ApiPolicies.Ingest)
+                .WithSummary("Scores a transaction now, for an authorisation decision; nothing is recorded.")
+                .Accepts<Transaction>("application/json")
+                .Produces<ScoreResponse>()
+                .ProducesValidationProblem()
+                .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        }
+
+        group.MapGet("/transactions/{id}", GetAsync)
+            .RequireAuthorization(ApiPolicies.Analyst)
+            .WithSummary("A scored transaction from the ledger (an anomaly also carries its review).")
+            .Produces<ScoredTransaction>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return endpoints;
+    }
+
+    private static async Task<IResult> IngestAsync(HttpContext http, ITransactionPublisher publisher, IOptions<ApiOptions> options)
+    {
+        using var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            return TooLarge(options.Value.MaxBodyBytes);
+        }
+
+        var batch = TransactionJson.ParseBatch(body.Span, options.Value.MaxBatchSize);
+        if (!batch.IsValid)
+        {
+            return Problems.Validation(batch.Errors);
+        }
+
+        try
+        {
+            var result = await publisher.PublishAsync(batch.Transactions, http.RequestAborted).ConfigureAwait(false);
+            if (result.Failures.Count > 0)
+            {
+                return TypedResults.Problem(
+                    $"{result.Failures.Count} of {batch.Transactions.Count} transactions could not be published; resend the batch (ids are idempotent).",
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Some transactions were not accepted.",
+                    extensions: new Dictionary<string, object?>
+                    {
+                        ["accepted"] = result.Accepted,
+                        ["failed"] = result.Failures.Select(f => f.TransactionId).Take(100).ToArray(),
+                    });
+            }
+
+            return TypedResults.Json(new IngestResponse(result.Accepted), ApiJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
+        }
+        catch (BackpressureException e)
+        {
+            return Problems.Unavailable(http, $"Saturated: {e.Message}. Resend the batch after the Retry-After delay.", e.RetryAfter);
+        }
+    }
+
+    private static async Task<IResult> ScoreAsync(HttpContext http, IScoringClient scoring, IOptions<ApiOptions> options)
+    {
+        using var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            return TooLarge(options.Value.MaxBodyBytes);
+        }
+
+        var errors = new List<FieldError>();
+        var transaction = TransactionJson.ParseOne(body.Span, errors);
+        if (transaction is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        try
+        {
+            var response = await scoring.ScoreAsync(transaction, http.RequestAborted).ConfigureAwait(false);
+            return TypedResults.Json(response, Runtime.RuntimeJsonContext.Default.ScoreResponse);
+        }
+        catch (Exception e) when (e is ScoringUnavailableException or HttpRequestException)
+        {
+            return Problems.Unavailable(http, $"The detector did not answer: {e.Message}", TimeSpan.FromSeconds(1));
+        }
+    }
+
+    private static async Task<IResult> GetAsync(string id, ILedger ledger, HttpContext http)
+    {
+        var stored = await ledger.GetTransactionAsync(id, http.RequestAborted).ConfigureAwait(false);
+        return stored switch
+        {
+            null => TypedResults.Problem($"No scored transaction '{id}' in the ledger.", statusCode: StatusCodes.Status404NotFound, title: "Not found."),
+            Anomaly anomaly => AnomaliesApi.WithETag(http, anomaly),
+            _ => TypedResults.Json(stored, ApiJsonContext.Default.ScoredTransaction),
+        };
+    }
+
+    private static IResult TooLarge(long max) => TypedResults.Problem(
+        $"The body is larger than {max:N0} bytes; send smaller batches.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large.");
+}

@@ -1,0 +1,65 @@
+using Fraud.Api.Apis;
+using Fraud.Api.Console;
+using Fraud.Api.Security;
+using Fraud.Runtime;
+using Fraud.Runtime.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Api.Extensions;
+
+public static class ApiExtensions
+{
+    /// <summary>The API's services: options, API-key authentication and roles, rate limits, OpenAPI, problem details.</summary>
+    public static RuntimeContext AddFraudApi(this IHostApplicationBuilder builder)
+    {
+        var runtime = builder.AddFraudRuntime();
+        var services = builder.Services;
+        services.AddValidatedOptions<ApiOptions>(builder.Configuration, ApiOptions.Section, o => o.Validate());
+        services.AddSingleton<ApiKeyStore>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiPolicies.Ingest, p => p.RequireRole(ApiRoles.Ingest, ApiRoles.Admin))
+            .AddPolicy(ApiPolicies.Analyst, p => p.RequireRole(ApiRoles.Analyst, ApiRoles.Admin));
+        services.AddApiRateLimits();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        return runtime;
+    }
+
+    /// <summary>Refuses to start beyond loopback without API keys: an open ingest endpoint on a network is never a safe default.</summary>
+    public static void RequireKeysBeyondLoopback(this WebApplication app, IReadOnlyList<string> urls)
+    {
+        var keys = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.Keys;
+        if (keys.Count == 0 && !Binding.IsLoopbackOnly(urls))
+        {
+            throw new InvalidOperationException(
+                $"fraud-api is asked to listen on {string.Join(", ", urls)}, beyond loopback, without API keys. "
+                + "Configure Fraud:Api:Keys (name, key, roles) — e.g. Fraud__Api__Keys__0__Name, __Key, __Roles__0 from a secret — or listen on 127.0.0.1.");
+        }
+    }
+
+    /// <summary>Middleware in order: errors as problem details, metrics, authentication, rate limits, authorization.</summary>
+    public static WebApplication UseFraudApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseFraudRequestMetrics();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>The API's routes, the console, and the OpenAPI document at <c>/openapi/v1.json</c>.</summary>
+    public static WebApplication MapFraudApi(this WebApplication app)
+    {
+        app.MapTransactionsApi();
+        app.MapAnomaliesApi();
+        app.MapStatsApi();
+        app.MapConsole();
+        app.MapOpenApi().AllowAnonymous();
+        return app;
+    }
+}

@@ -1,0 +1,1 @@
+await Fraud.Api.ApiApp.Create(args).RunAsync();

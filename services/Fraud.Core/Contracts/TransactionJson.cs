@@ -1,0 +1,510 @@
+using System.Text;
+using System.Text.Json;
+using Fraud.Core.Features;
+using Fraud.Core.Import;
+
+namespace Fraud.Core.Contracts;
+
+/// <summary>
+/// Reads transactions from JSON (camelCase, as <see cref="FraudJsonContext"/> writes them) and says
+/// what is wrong with every bad field instead of stopping at the first, so a producer fixes a batch
+/// in one round trip. Unknown members are ignored for forward compatibility. Used by the API for
+/// request bodies and by the detector for raw payloads from producers outside Dapr.
+/// </summary>
+public static class TransactionJson
+{
+    public const int MaxIdLength = 128;
+
+    /// <summary>Largest amount accepted: beyond it a value is a unit or parsing mistake, not a payment.</summary>
+    public const decimal MaxAmount = 1_000_000_000_000m;
+
+    private static readonly DateTimeOffset Earliest = TimeKey.ToTime(0);
+    private static readonly DateTimeOffset Latest = new(2067, 12, 31, 23, 59, 59, TimeSpan.Zero);
+
+    /// <summary>
+    /// Parses a body holding one transaction object or an array of them. Error paths are
+    /// <c>[i].field</c> for arrays and <c>field</c> for a single object; a body with errors yields
+    /// no transactions at all, so nothing is half-accepted.
+    /// </summary>
+    public static TransactionBatch ParseBatch(ReadOnlySpan<byte> utf8, int maxItems)
+    {
+        var errors = new List<FieldError>();
+        var items = new List<Transaction>();
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        try
+        {
+            if (!reader.Read())
+            {
+                errors.Add(new FieldError("$", "the body is empty; send a transaction object or an array of them"));
+                return new TransactionBatch([], errors);
+            }
+
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    if (ReadObject(ref reader, string.Empty, errors) is { } single)
+                    {
+                        items.Add(single);
+                    }
+
+                    break;
+                case JsonTokenType.StartArray:
+                    var index = 0;
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (index == maxItems)
+                        {
+                            errors.Add(new FieldError("$", $"a batch holds at most {maxItems} transactions; split it"));
+                            return new TransactionBatch([], errors);
+                        }
+
+                        var path = $"[{index}]";
+                        if (reader.TokenType != JsonTokenType.StartObject)
+                        {
+                            errors.Add(new FieldError(path, "must be a transaction object"));
+                            reader.Skip();
+                        }
+                        else if (ReadObject(ref reader, path, errors) is { } tx)
+                        {
+                            items.Add(tx);
+                        }
+
+                        index++;
+                    }
+
+                    if (index == 0)
+                    {
+                        errors.Add(new FieldError("$", "the array is empty"));
+                    }
+
+                    break;
+                default:
+                    errors.Add(new FieldError("$", "must be a transaction object or an array of them"));
+                    break;
+            }
+
+            if (reader.Read())
+            {
+                errors.Add(new FieldError("$", "unexpected content after the JSON value"));
+            }
+        }
+        catch (JsonException e)
+        {
+            errors.Add(new FieldError("$", $"invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}"));
+        }
+
+        return errors.Count > 0 ? new TransactionBatch([], errors) : new TransactionBatch(items, errors);
+    }
+
+    /// <summary>Parses exactly one transaction object; null with <paramref name="errors"/> filled when it is not valid.</summary>
+    public static Transaction? ParseOne(ReadOnlySpan<byte> utf8, List<FieldError> errors)
+    {
+        var batch = ParseBatch(utf8, maxItems: 1);
+        if (batch.Errors.Count > 0 || batch.Transactions.Count != 1)
+        {
+            errors.AddRange(batch.Errors.Count > 0 ? batch.Errors : [new FieldError("$", "must be one transaction object")]);
+            return null;
+        }
+
+        return batch.Transactions[0];
+    }
+
+    /// <summary>Checks a transaction built in code (e.g. deserialised elsewhere) against the same rules.</summary>
+    public static void Validate(Transaction tx, string path, List<FieldError> errors)
+    {
+        Id(tx.TransactionId, Join(path, "transactionId"), errors, required: true);
+        Id(tx.AccountId, Join(path, "accountId"), errors, required: true);
+        Id(tx.MerchantId, Join(path, "merchantId"), errors, required: false);
+        Id(tx.MerchantCategory, Join(path, "merchantCategory"), errors, required: false);
+        Id(tx.DeviceId, Join(path, "deviceId"), errors, required: false);
+        TimestampInRange(tx.Timestamp, Join(path, "timestamp"), errors);
+        AmountInRange(tx.Amount, Join(path, "amount"), errors);
+        if (tx.Currency is not null && NormaliseCode(tx.Currency, 3) is null)
+        {
+            errors.Add(new FieldError(Join(path, "currency"), "must be an ISO 4217 currency code (3 letters)"));
+        }
+
+        if (tx.Country is not null && NormaliseCode(tx.Country, 2) is null)
+        {
+            errors.Add(new FieldError(Join(path, "country"), "must be an ISO 3166 alpha-2 country code (2 letters)"));
+        }
+
+        Coordinate(tx.Latitude, 90, Join(path, "latitude"), errors);
+        Coordinate(tx.Longitude, 180, Join(path, "longitude"), errors);
+    }
+
+    private static Transaction? ReadObject(ref Utf8JsonReader reader, string path, List<FieldError> errors)
+    {
+        var before = errors.Count;
+        string? id = null, account = null, merchant = null, category = null, currency = null, country = null, device = null;
+        DateTimeOffset? timestamp = null;
+        decimal? amount = null;
+        Channel? channel = null;
+        double? latitude = null, longitude = null;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var member = Member(ref reader);
+            reader.Read();
+            var field = Join(path, member.Name);
+            switch (member.Field)
+            {
+                case Field.TransactionId:
+                    id = ReadId(ref reader, field, errors);
+                    break;
+                case Field.AccountId:
+                    account = ReadId(ref reader, field, errors);
+                    break;
+                case Field.MerchantId:
+                    merchant = ReadId(ref reader, field, errors);
+                    break;
+                case Field.MerchantCategory:
+                    category = ReadId(ref reader, field, errors);
+                    break;
+                case Field.DeviceId:
+                    device = ReadId(ref reader, field, errors);
+                    break;
+                case Field.Timestamp:
+                    timestamp = ReadTimestamp(ref reader, field, errors);
+                    break;
+                case Field.Amount:
+                    amount = ReadAmount(ref reader, field, errors);
+                    break;
+                case Field.Currency:
+                    currency = ReadCode(ref reader, field, 3, "an ISO 4217 currency code (3 letters)", errors);
+                    break;
+                case Field.Country:
+                    country = ReadCode(ref reader, field, 2, "an ISO 3166 alpha-2 country code (2 letters)", errors);
+                    break;
+                case Field.Channel:
+                    channel = ReadChannel(ref reader, field, errors);
+                    break;
+                case Field.Latitude:
+                    latitude = ReadCoordinate(ref reader, field, 90, errors);
+                    break;
+                case Field.Longitude:
+                    longitude = ReadCoordinate(ref reader, field, 180, errors);
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        Missing(id, path, "transactionId", errors);
+        Missing(account, path, "accountId", errors);
+        Missing(timestamp, path, "timestamp", errors);
+        Missing(amount, path, "amount", errors);
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        return new Transaction
+        {
+            TransactionId = id!,
+            AccountId = account!,
+            Timestamp = timestamp!.Value,
+            Amount = amount!.Value,
+            MerchantId = merchant,
+            MerchantCategory = category,
+            Currency = currency,
+            Country = country,
+            Channel = channel,
+            DeviceId = device,
+            Latitude = latitude,
+            Longitude = longitude,
+        };
+    }
+
+    private static void Missing<T>(T? value, string path, string name, List<FieldError> errors)
+    {
+        if (value is null && !errors.Exists(e => e.Path == Join(path, name)))
+        {
+            errors.Add(new FieldError(Join(path, name), "is required"));
+        }
+    }
+
+    private static string? ReadId(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            errors.Add(new FieldError(field, "must be a string"));
+            reader.Skip();
+            return null;
+        }
+
+        var value = reader.GetString()!;
+        return Id(value, field, errors, required: true) ? value : null;
+    }
+
+    private static bool Id(string? value, string field, List<FieldError> errors, bool required)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                errors.Add(new FieldError(field, "is required"));
+            }
+
+            return false;
+        }
+
+        if (value.Length == 0 || string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add(new FieldError(field, "must not be empty"));
+            return false;
+        }
+
+        if (value.Length > MaxIdLength)
+        {
+            errors.Add(new FieldError(field, $"must be at most {MaxIdLength} characters"));
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                errors.Add(new FieldError(field, "must not contain control characters"));
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            errors.Add(new FieldError(field, "must be an ISO 8601 string, e.g. 2026-01-31T12:00:00Z"));
+            reader.Skip();
+            return null;
+        }
+
+        var text = reader.GetString()!;
+        if (!TimestampParser.TryParse(text, out var utc) || TimestampParser.IsUnixNumberText(text))
+        {
+            errors.Add(new FieldError(field, $"'{Truncate(text)}' is not an ISO 8601 timestamp, e.g. 2026-01-31T12:00:00Z"));
+            return null;
+        }
+
+        return TimestampInRange(utc, field, errors) ? utc : null;
+    }
+
+    private static bool TimestampInRange(DateTimeOffset utc, string field, List<FieldError> errors)
+    {
+        if (utc < Earliest || utc > Latest)
+        {
+            errors.Add(new FieldError(field, "must be between 2000-01-01 and 2067-12-31"));
+            return false;
+        }
+
+        return true;
+    }
+
+    private static decimal? ReadAmount(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            errors.Add(new FieldError(field, "must be a number"));
+            reader.Skip();
+            return null;
+        }
+
+        if (!reader.TryGetDecimal(out var amount))
+        {
+            errors.Add(new FieldError(field, "is not a representable amount"));
+            return null;
+        }
+
+        return AmountInRange(amount, field, errors) ? amount : null;
+    }
+
+    private static bool AmountInRange(decimal amount, string field, List<FieldError> errors)
+    {
+        if (amount <= 0)
+        {
+            errors.Add(new FieldError(field, "must be greater than 0"));
+            return false;
+        }
+
+        if (amount > MaxAmount)
+        {
+            errors.Add(new FieldError(field, $"must be at most {MaxAmount:0}"));
+            return false;
+        }
+
+        return true;
+    }
+
+    private static string? ReadCode(ref Utf8JsonReader reader, string field, int length, string what, List<FieldError> errors)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType == JsonTokenType.String && NormaliseCode(reader.GetString()!, length) is { } code)
+        {
+            return code;
+        }
+
+        errors.Add(new FieldError(field, $"must be {what}"));
+        reader.Skip();
+        return null;
+    }
+
+    private static string? NormaliseCode(string text, int length)
+    {
+        if (text.Length != length)
+        {
+            return null;
+        }
+
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                return null;
+            }
+        }
+
+        return text.ToUpperInvariant();
+    }
+
+    private static Channel? ReadChannel(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            if (reader.ValueTextEquals("card_present"u8))
+            {
+                return Contracts.Channel.CardPresent;
+            }
+
+            if (reader.ValueTextEquals("online"u8))
+            {
+                return Contracts.Channel.Online;
+            }
+
+            if (reader.ValueTextEquals("atm"u8))
+            {
+                return Contracts.Channel.Atm;
+            }
+
+            if (reader.ValueTextEquals("transfer"u8))
+            {
+                return Contracts.Channel.Transfer;
+            }
+        }
+
+        errors.Add(new FieldError(field, "must be one of card_present, online, atm, transfer"));
+        reader.Skip();
+        return null;
+    }
+
+    private static double? ReadCoordinate(ref Utf8JsonReader reader, string field, double limit, List<FieldError> errors)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var value))
+        {
+            errors.Add(new FieldError(field, "must be a number"));
+            reader.Skip();
+            return null;
+        }
+
+        return Coordinate(value, limit, field, errors) ? value : null;
+    }
+
+    private static bool Coordinate(double? value, double limit, string field, List<FieldError> errors)
+    {
+        if (value is { } v && (!double.IsFinite(v) || Math.Abs(v) > limit))
+        {
+            errors.Add(new FieldError(field, $"must be between -{limit} and {limit}"));
+            return false;
+        }
+
+        return true;
+    }
+
+    private static (Field Field, string Name) Member(ref Utf8JsonReader reader)
+    {
+        // Matched on the raw bytes: no string per member name on the hot path.
+        foreach (var (name, utf8, field) in Members)
+        {
+            if (reader.ValueTextEquals(utf8))
+            {
+                return (field, name);
+            }
+        }
+
+        return (Field.Unknown, reader.GetString()!);
+    }
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : string.Concat(path, ".", name);
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
+    }
+
+    private static readonly (string Name, byte[] Utf8, Field Field)[] Members =
+    [
+        .. new (string, Field)[]
+        {
+            ("transactionId", Field.TransactionId),
+            ("accountId", Field.AccountId),
+            ("timestamp", Field.Timestamp),
+            ("amount", Field.Amount),
+            ("merchantId", Field.MerchantId),
+            ("merchantCategory", Field.MerchantCategory),
+            ("currency", Field.Currency),
+            ("country", Field.Country),
+            ("channel", Field.Channel),
+            ("deviceId", Field.DeviceId),
+            ("latitude", Field.Latitude),
+            ("longitude", Field.Longitude),
+        }.Select(m => (m.Item1, Encoding.UTF8.GetBytes(m.Item1), m.Item2)),
+    ];
+
+    private enum Field
+    {
+        Unknown,
+        TransactionId,
+        AccountId,
+        Timestamp,
+        Amount,
+        MerchantId,
+        MerchantCategory,
+        Currency,
+        Country,
+        Channel,
+        DeviceId,
+        Latitude,
+        Longitude,
+    }
+}
+
+/// <summary>The transactions of a body, or every error found in it (then no transactions).</summary>
+public sealed record TransactionBatch(IReadOnlyList<Transaction> Transactions, IReadOnlyList<FieldError> Errors)
+{
+    public bool IsValid => Errors.Count == 0;
+}

@@ -1,0 +1,97 @@
+using Dapr.Actors.Runtime;
+using Fraud.Core.Contracts;
+using Fraud.Core.Features;
+using Fraud.Runtime.Profiles;
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Detector.Actors;
+
+/// <summary>
+/// One account's behaviour profile (Dapr actor type <c>AccountActor</c>, id = account id). Dapr runs
+/// an actor's calls one at a time, so the profile needs no lock however many detector replicas
+/// deliver its transactions. State: the profile's compact binary form under <c>profile</c> in the
+/// <c>actorstate</c> store, with the idle-eviction period as its TTL so dormant accounts cost nothing.
+/// </summary>
+public sealed class AccountActor(ActorHost host, IOptions<ProfileOptions> options) : Actor(host), IAccountActor
+{
+    public const string StateName = "profile";
+
+    private readonly ProfileOptions _options = options.Value;
+    private AccountProfile? _profile;
+
+    public async Task<AccountObservation> ObserveAsync(AccountBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var profile = await LoadAsync().ConfigureAwait(false);
+        var width = FeatureVector.Length;
+        var features = new float[batch.Transactions.Count * width];
+        var fresh = new bool[batch.Transactions.Count];
+        var changed = false;
+        for (var i = 0; i < batch.Transactions.Count; i++)
+        {
+            var view = new TransactionView(batch.Transactions[i]);
+            var row = features.AsSpan(i * width, width);
+            if (batch.Peek)
+            {
+                profile.Peek(view, row, _options.SmallAmount);
+                fresh[i] = true;
+            }
+            else
+            {
+                fresh[i] = profile.Observe(view, row, _options.SmallAmount);
+                changed |= fresh[i];
+            }
+        }
+
+        if (changed)
+        {
+            await SaveAsync(profile).ConfigureAwait(false);
+        }
+
+        return new AccountObservation(features, fresh);
+    }
+
+    public async Task ApplyLabelAsync(FraudLabel label)
+    {
+        if (!label.IsFraud)
+        {
+            return;
+        }
+
+        var profile = await LoadAsync().ConfigureAwait(false);
+        profile.AddKnownFraud(TimeKey.Seconds(label.TransactionTime), StableHash.Of(label.TransactionId));
+        await SaveAsync(profile).ConfigureAwait(false);
+    }
+
+    /// <summary>Lets a test give the actor an in-memory state manager (the Dapr SDK's documented pattern).</summary>
+    internal AccountActor UseStateManager(IActorStateManager stateManager)
+    {
+        StateManager = stateManager;
+        return this;
+    }
+
+    private async Task<AccountProfile> LoadAsync()
+    {
+        if (_profile is not null)
+        {
+            return _profile;
+        }
+
+        var stored = await StateManager.TryGetStateAsync<byte[]>(StateName).ConfigureAwait(false);
+        try
+        {
+            _profile = stored.HasValue ? AccountProfileSerializer.Deserialize(stored.Value) : new AccountProfile();
+        }
+        catch (InvalidDataException e)
+        {
+            // A blob of another format version: start the account afresh rather than fail its payments.
+            Logger.LogWarning(e, "Account {Account}: stored profile unreadable, starting a new one", Id);
+            _profile = new AccountProfile();
+        }
+
+        return _profile;
+    }
+
+    private Task SaveAsync(AccountProfile profile) =>
+        StateManager.SetStateAsync(StateName, AccountProfileSerializer.Serialize(profile), _options.AccountIdleEviction);
+}

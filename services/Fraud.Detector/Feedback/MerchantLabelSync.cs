@@ -1,0 +1,85 @@
+using Fraud.Core.Features;
+using Fraud.Detector.Detection;
+using Fraud.Runtime.Ledger;
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Detector.Feedback;
+
+/// <summary>
+/// Merchant risk needs every fraud label, but a verdict reaches only the one detector replica its
+/// partition belongs to. So labels go through the ledger: each replica reads the labels recorded
+/// since its last look and credits them to its own merchant profiles. Starts from the labels
+/// recorded before it started (its merchant profiles are empty then, so older ones could not apply).
+/// </summary>
+public sealed class MerchantLabelSync(
+    ILedger ledger,
+    MerchantProfiles merchants,
+    IOptions<DetectorOptions> options,
+    TimeProvider time,
+    ILogger<MerchantLabelSync> logger) : BackgroundService
+{
+    private const int Page = 1_000;
+
+    public long Watermark { get; private set; }
+
+    public long Applied { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Watermark = await EndOfLabelsAsync(stoppingToken).ConfigureAwait(false);
+        using var timer = new PeriodicTimer(options.Value.LabelSyncInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await SyncOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Reading new labels from the ledger failed; retrying at the next interval");
+            }
+        }
+    }
+
+    /// <summary>Applies every label recorded after the watermark; returns how many were fraud.</summary>
+    public async Task<int> SyncOnceAsync(CancellationToken cancellationToken)
+    {
+        var frauds = 0;
+        while (true)
+        {
+            var labels = await ledger.LabelsAfterAsync(Watermark, Page, cancellationToken).ConfigureAwait(false);
+            foreach (var record in labels)
+            {
+                var label = record.Label;
+                if (label.IsFraud && label.MerchantId is { Length: > 0 } merchantId)
+                {
+                    merchants.AddKnownFraud(merchantId, TimeKey.Seconds(label.TransactionTime), StableHash.Of(label.TransactionId));
+                    frauds++;
+                }
+
+                Watermark = record.Sequence;
+            }
+
+            if (labels.Count < Page)
+            {
+                Applied += frauds;
+                return frauds;
+            }
+        }
+    }
+
+    private async Task<long> EndOfLabelsAsync(CancellationToken cancellationToken)
+    {
+        var end = 0L;
+        while (true)
+        {
+            var labels = await ledger.LabelsAfterAsync(end, Page, cancellationToken).ConfigureAwait(false);
+            if (labels.Count == 0)
+            {
+                return end;
+            }
+
+            end = labels[^1].Sequence;
+        }
+    }
+}

@@ -1,0 +1,1 @@
+await Fraud.Detector.DetectorApp.Create(args).RunAsync();

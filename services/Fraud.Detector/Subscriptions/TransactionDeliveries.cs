@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Fraud.Core.Contracts;
+using Fraud.Runtime;
+using Fraud.Runtime.Messaging;
+using Fraud.Runtime.Observability;
+
+namespace Fraud.Detector.Subscriptions;
+
+/// <summary>
+/// Answers Dapr deliveries of the <c>transactions</c> topic entry by entry: a malformed entry is
+/// published to <c>transactions-deadletter</c> with its errors, counted, and answered DROP (RETRY if
+/// even the dead letter cannot be written, so nothing is lost); the valid entries are scored and
+/// committed together and answered SUCCESS, or RETRY if that failed. One bad entry never fails the batch.
+/// </summary>
+public sealed class TransactionDeliveries(ITransactionConsumer consumer, IEventPublisher events, TimeProvider time, ILogger<TransactionDeliveries> logger)
+{
+    public async Task<IReadOnlyList<EntryStatus>> HandleAsync(IReadOnlyList<DeliveryEntry> entries, CancellationToken cancellationToken)
+    {
+        var statuses = new EntryStatus[entries.Count];
+        var valid = new List<Transaction>(entries.Count);
+        var validIndex = new List<int>(entries.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var errors = new List<FieldError>();
+            var payload = EventPayload.Extract(entries[i].Event, errors);
+            var tx = payload is null ? null : TransactionJson.ParseOne(payload, errors);
+            if (tx is null)
+            {
+                statuses[i] = new EntryStatus(entries[i].EntryId, await DeadLetterAsync(entries[i], errors, cancellationToken).ConfigureAwait(false));
+                continue;
+            }
+
+            if (!seen.Add(tx.TransactionId))
+            {
+                // The same transaction twice in one delivery: score it once, acknowledge both.
+                statuses[i] = new EntryStatus(entries[i].EntryId, DeliveryStatus.Success);
+                FraudMetrics.TransactionsProcessed.WithLabels("duplicate").Inc();
+                continue;
+            }
+
+            valid.Add(tx);
+            validIndex.Add(i);
+        }
+
+        var outcome = DeliveryStatus.Success;
+        try
+        {
+            await consumer.ConsumeAsync(valid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Scoring or committing {Count} transactions failed; Dapr will redeliver them", valid.Count);
+            FraudMetrics.TransactionsProcessed.WithLabels("retried").Inc(valid.Count);
+            outcome = DeliveryStatus.Retry;
+        }
+
+        foreach (var i in validIndex)
+        {
+            statuses[i] = new EntryStatus(entries[i].EntryId, outcome);
+        }
+
+        // A duplicate within the delivery shares the fate of its first copy.
+        if (outcome == DeliveryStatus.Retry)
+        {
+            for (var i = 0; i < statuses.Length; i++)
+            {
+                if (statuses[i].Status == DeliveryStatus.Success)
+                {
+                    statuses[i] = statuses[i] with { Status = DeliveryStatus.Retry };
+                }
+            }
+        }
+
+        return statuses;
+    }
+
+    private async Task<string> DeadLetterAsync(DeliveryEntry entry, List<FieldError> errors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var letter = new DeadLetter(DaprNames.TransactionsTopic, entry.EntryId, EventPayload.ForDeadLetter(entry.Event), errors, time.GetUtcNow());
+            await events.PublishDeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
+            FraudMetrics.DeadLetters.WithLabels(DaprNames.TransactionsDeadLetterTopic).Inc();
+            FraudMetrics.TransactionsProcessed.WithLabels("dead_letter").Inc();
+            return DeliveryStatus.Drop;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Could not dead-letter malformed entry {EntryId}; asking Dapr to retry it", entry.EntryId);
+            return DeliveryStatus.Retry;
+        }
+    }
+
+    /// <summary>Reads a delivery body: a bulk message (<c>entries</c>) or a single event, as one list.</summary>
+    public static (IReadOnlyList<DeliveryEntry> Entries, bool Bulk) ReadBody(JsonElement body)
+    {
+        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("entries", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            var entries = new List<DeliveryEntry>(list.GetArrayLength());
+            var position = 0;
+            foreach (var item in list.EnumerateArray())
+            {
+                var id = item.TryGetProperty("entryId", out var entryId) && entryId.ValueKind == JsonValueKind.String
+                    ? entryId.GetString()!
+                    : $"#{position}";
+                var ev = item.TryGetProperty("event", out var value) ? value : default;
+                var contentType = item.TryGetProperty("contentType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+                entries.Add(new DeliveryEntry(id, ev, contentType));
+                position++;
+            }
+
+            return (entries, true);
+        }
+
+        var single = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("id", out var ceId) && ceId.ValueKind == JsonValueKind.String
+            ? ceId.GetString()!
+            : "single";
+        return ([new DeliveryEntry(single, body, null)], false);
+    }
+}

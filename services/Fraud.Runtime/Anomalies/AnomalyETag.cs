@@ -1,0 +1,45 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Fraud.Core.Contracts;
+
+namespace Fraud.Runtime.Anomalies;
+
+/// <summary>
+/// The entity tag of an anomaly's review: a hash of its review fields. It is the same whether the
+/// anomaly is read from the state store or the ledger, and changes with every review (each review
+/// has its own time), which is all optimistic concurrency needs.
+/// </summary>
+public static class AnomalyETag
+{
+    public static string Of(Anomaly anomaly)
+    {
+        ArgumentNullException.ThrowIfNull(anomaly);
+        var text = string.Join('\u001f',
+            anomaly.TransactionId,
+            ((int)anomaly.Status).ToString(CultureInfo.InvariantCulture),
+            anomaly.ReviewedBy ?? string.Empty,
+            anomaly.ReviewedAt?.UtcTicks.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
+            anomaly.Note ?? string.Empty);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        return string.Create(CultureInfo.InvariantCulture, $"\"{BinaryPrimitives.ReadUInt64BigEndian(hash):x16}\"");
+    }
+
+    /// <summary>True when an <c>If-Match</c> value names this tag (or is <c>*</c>).</summary>
+    public static bool Matches(string ifMatch, Anomaly anomaly)
+    {
+        var current = Of(anomaly);
+        foreach (var part in ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tag = part.StartsWith("W/", StringComparison.Ordinal) ? part[2..] : part;
+            if (tag == "*" || tag == current)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using Dapr.Client;
+using Fraud.Core.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Runtime.Anomalies;
+
+/// <summary>
+/// Anomalies in the Dapr state store <c>anomalies</c> (Redis in a cluster), keyed by transaction
+/// id, each item with <c>ttlInSeconds</c>. The component sets <c>keyPrefix: name</c>, so the API's
+/// sidecar reads the keys the detector's sidecar wrote.
+/// </summary>
+public sealed class DaprAnomalyState(DaprClient dapr, IOptions<AnomalyStateOptions> options) : IAnomalyState
+{
+    private readonly IReadOnlyDictionary<string, string> _metadata = new Dictionary<string, string>
+    {
+        ["ttlInSeconds"] = ((long)Math.Ceiling(options.Value.Ttl.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
+    };
+
+    public Task SaveAsync(IReadOnlyList<Anomaly> anomalies, CancellationToken cancellationToken)
+    {
+        if (anomalies.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var items = new List<SaveStateItem<Anomaly>>(anomalies.Count);
+        foreach (var anomaly in anomalies)
+        {
+            items.Add(new SaveStateItem<Anomaly>(anomaly.TransactionId, anomaly, etag: null!, stateOptions: null, metadata: _metadata));
+        }
+
+        return dapr.SaveBulkStateAsync(DaprNames.AnomalyStateStore, items, cancellationToken);
+    }
+
+    public async Task<Anomaly?> GetAsync(string transactionId, CancellationToken cancellationToken) =>
+        await dapr.GetStateAsync<Anomaly?>(DaprNames.AnomalyStateStore, transactionId, cancellationToken: cancellationToken).ConfigureAwait(false);
+}

@@ -1,0 +1,47 @@
+using Fraud.Core.Anomalies;
+using Fraud.Core.Contracts;
+using Fraud.Runtime.Observability;
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Runtime.Anomalies;
+
+/// <summary>The embedded runtime's anomaly state: the bounded, TTL'd <see cref="AnomalyBuffer"/>.</summary>
+public sealed class EmbeddedAnomalyState : IAnomalyState
+{
+    private readonly AnomalyBuffer _buffer;
+    private long _reportedEvictions;
+
+    public EmbeddedAnomalyState(IOptions<AnomalyStateOptions> options, TimeProvider time)
+    {
+        MaxSize = options.Value.MaxSize;
+        _buffer = new AnomalyBuffer(new AnomalyBufferOptions { MaxSize = options.Value.MaxSize, Ttl = options.Value.Ttl }, time);
+        FraudMetrics.AnomalyBufferCapacity.Set(MaxSize);
+    }
+
+    public int MaxSize { get; }
+
+    public int Count => _buffer.Count;
+
+    public long Evictions => _buffer.Evictions;
+
+    public Task SaveAsync(IReadOnlyList<Anomaly> anomalies, CancellationToken cancellationToken)
+    {
+        foreach (var anomaly in anomalies)
+        {
+            _buffer.Add(anomaly);
+        }
+
+        FraudMetrics.AnomalyBufferSize.Set(_buffer.Count);
+        var evictions = _buffer.Evictions;
+        var delta = evictions - Interlocked.Exchange(ref _reportedEvictions, evictions);
+        if (delta > 0)
+        {
+            FraudMetrics.AnomalyBufferEvictions.Inc(delta);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<Anomaly?> GetAsync(string transactionId, CancellationToken cancellationToken) =>
+        Task.FromResult(_buffer.TryGet(transactionId, out var anomaly) ? anomaly : null);
+}

@@ -1,0 +1,55 @@
+using Fraud.Core.Contracts;
+
+namespace Fraud.Runtime.Ledger;
+
+/// <summary>
+/// The record of every scored transaction, its review and its label: PostgreSQL in a cluster,
+/// SQLite (or PostgreSQL) in the embedded runtime. Implementations are thread-safe.
+/// </summary>
+public interface ILedger
+{
+    /// <summary><c>postgresql</c> or <c>sqlite</c>, for health and start-up lines.</summary>
+    string Kind { get; }
+
+    /// <summary>Creates or upgrades the schema; idempotent, safe when several replicas start at once.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when the database answers a trivial query.</summary>
+    Task<bool> PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a batch in one transaction. Idempotent on <c>transactionId</c>: a row already there is
+    /// left untouched (a redelivery never overwrites a review). Returns how many rows were new.
+    /// </summary>
+    Task<int> WriteAsync(IReadOnlyList<ScoredTransaction> batch, CancellationToken cancellationToken);
+
+    /// <summary>A scored transaction; an <see cref="Anomaly"/> instance when it was one.</summary>
+    Task<ScoredTransaction?> GetTransactionAsync(string transactionId, CancellationToken cancellationToken);
+
+    /// <summary>The anomaly with this id, or null when there is none (or the transaction scored below the alert threshold).</summary>
+    Task<Anomaly?> GetAnomalyAsync(string transactionId, CancellationToken cancellationToken);
+
+    /// <summary>Anomalies matching the filter, newest transaction time first, keyset-paginated.</summary>
+    Task<AnomalyPage> QueryAnomaliesAsync(AnomalyFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies a review when the anomaly's current <see cref="Anomalies.AnomalyETag"/> matches
+    /// <paramref name="ifMatch"/> (null: unconditional). Atomic against concurrent reviews.
+    /// </summary>
+    Task<ReviewResult> ReviewAsync(string transactionId, Review review, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a label (for retraining and for the merchant risk of every detector). Idempotent: the
+    /// same label again changes nothing and takes no new sequence number. False when the transaction is unknown.
+    /// </summary>
+    Task<bool> RecordLabelAsync(FraudLabel label, DateTimeOffset labelledAt, CancellationToken cancellationToken);
+
+    /// <summary>Labels recorded after <paramref name="afterSequence"/>, oldest first: how detectors learn labels any one of them received.</summary>
+    Task<IReadOnlyList<LabelRecord>> LabelsAfterAsync(long afterSequence, int max, CancellationToken cancellationToken);
+
+    /// <summary>Counts by severity and status, throughput and model versions over [from, to) of scoring time.</summary>
+    Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>Deletes transactions scored before <paramref name="cutoff"/>, in chunks; returns how many.</summary>
+    Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+}

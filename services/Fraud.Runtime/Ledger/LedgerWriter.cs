@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Fraud.Core.Contracts;
+using Fraud.Runtime.Hosting;
+using Fraud.Runtime.Observability;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Runtime.Ledger;
+
+/// <summary>
+/// Group commit in front of the ledger: writers hand over rows and wait; one loop gathers whatever
+/// is waiting (up to <see cref="LedgerOptions.MaxBatchRows"/>) into one transaction, so the batch
+/// grows by itself under load and a lone row is committed at once. Bounded by
+/// <see cref="LedgerOptions.MaxPendingRows"/>. On shutdown it commits everything accepted.
+/// </summary>
+public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options, ILogger<LedgerWriter> logger) : BackgroundService
+{
+    private static readonly TimeSpan AdmissionTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Channel<Pending> _queue = System.Threading.Channels.Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CapacityGate _gate = new(options.Value.MaxPendingRows);
+    private readonly int _maxBatch = options.Value.MaxBatchRows;
+
+    /// <summary>Rows accepted and not yet committed.</summary>
+    public long PendingRows => _gate.Used;
+
+    /// <summary>Completes when the rows are committed; throws when the commit failed (nothing of it was written).</summary>
+    public async Task WriteAsync(IReadOnlyList<ScoredTransaction> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        if (!await _gate.AcquireAsync(rows.Count, AdmissionTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            FraudMetrics.Backpressure.Inc();
+            throw new Messaging.BackpressureException($"the ledger is {_gate.Used:N0} rows behind", TimeSpan.FromSeconds(1));
+        }
+
+        var pending = new Pending(rows);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            _gate.Release(rows.Count);
+            throw new InvalidOperationException("The ledger writer has stopped.");
+        }
+
+        FraudMetrics.QueueDepth.WithLabels("ledger").Set(_gate.Used);
+        await pending.Committed.Task.ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
+        var group = new List<Pending>();
+        var rows = new List<ScoredTransaction>(_maxBatch);
+        // Keeps committing after stoppingToken: accepted rows are acknowledged work.
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            group.Clear();
+            rows.Clear();
+            while (rows.Count < _maxBatch && reader.TryRead(out var pending))
+            {
+                group.Add(pending);
+                rows.AddRange(pending.Rows);
+            }
+
+            await CommitAsync(group, rows).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> group, List<ScoredTransaction> rows)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await ledger.WriteAsync(rows, CancellationToken.None).ConfigureAwait(false);
+            FraudMetrics.LedgerBatchSize.Observe(rows.Count);
+            FraudMetrics.LedgerBatchDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            foreach (var pending in group)
+            {
+                pending.Committed.TrySetResult();
+            }
+        }
+        catch (Exception e)
+        {
+            FraudMetrics.LedgerFailures.Inc();
+            logger.LogError(e, "Ledger commit of {Rows} rows failed; their deliveries will be retried", rows.Count);
+            foreach (var pending in group)
+            {
+                pending.Committed.TrySetException(e);
+            }
+        }
+        finally
+        {
+            _gate.Release(rows.Count);
+            FraudMetrics.QueueDepth.WithLabels("ledger").Set(_gate.Used);
+        }
+    }
+
+    private sealed class Pending(IReadOnlyList<ScoredTransaction> rows)
+    {
+        public IReadOnlyList<ScoredTransaction> Rows { get; } = rows;
+
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

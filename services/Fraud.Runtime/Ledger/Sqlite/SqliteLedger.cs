@@ -1,0 +1,568 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Fraud.Core.Contracts;
+using Fraud.Runtime.Anomalies;
+using Microsoft.Data.Sqlite;
+
+namespace Fraud.Runtime.Ledger.Sqlite;
+
+/// <summary>
+/// The ledger in one SQLite file (Microsoft.Data.Sqlite + Dapper), for the embedded runtime. WAL
+/// journal with <c>synchronous=FULL</c>: an acknowledged batch survives a power cut. All writes go
+/// through one dedicated connection, one at a time, each batch one transaction with a prepared
+/// <c>INSERT OR IGNORE</c>; reads use their own pooled connections and run beside the writer.
+/// </summary>
+/// <remarks>
+/// Times are INTEGER microseconds since the Unix epoch (truncated to the microsecond on write, as in
+/// PostgreSQL), amounts exact decimal TEXT (scale kept), reasons JSON text. <c>:memory:</c> is
+/// accepted (a private shared-cache memory database; every call then uses the writer connection).
+/// </remarks>
+public sealed class SqliteLedger : ILedger, IDisposable
+{
+    private const string SelectRow = $"SELECT {LedgerCodec.RowColumns} FROM scored_transactions";
+
+    private const string InsertSql =
+        $"INSERT OR IGNORE INTO scored_transactions ({LedgerCodec.RowColumns}) VALUES "
+        + "(@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16, @p17, @p18, @p19, @p20, @p21)";
+
+    private const int InsertParameters = 22;
+
+    private readonly string _connectionString;
+    private readonly bool _inMemory;
+    private readonly int _commandTimeout;
+    private readonly int _busyTimeoutMs;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteConnection? _writer;
+    private SqliteCommand? _insert;
+    private bool _disposed;
+
+    public SqliteLedger(string pathOrConnectionString, LedgerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _commandTimeout = (int)Math.Clamp(Math.Ceiling(options.CommandTimeout.TotalSeconds), 1, int.MaxValue);
+        _busyTimeoutMs = (int)Math.Clamp(options.CommandTimeout.TotalMilliseconds, 1, int.MaxValue);
+        var builder = Parse(string.IsNullOrWhiteSpace(pathOrConnectionString) ? LedgerOptions.DefaultSqlitePath : pathOrConnectionString);
+        _inMemory = builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
+        if (_inMemory)
+        {
+            builder.DataSource = $"fraud-ledger-{Guid.NewGuid():N}";
+            builder.Mode = SqliteOpenMode.Memory;
+            builder.Cache = SqliteCacheMode.Shared;
+        }
+        else
+        {
+            builder.DataSource = Path.GetFullPath(builder.DataSource);
+            if (Path.GetDirectoryName(builder.DataSource) is { Length: > 0 } directory)
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        builder.Pooling = true;
+        builder.DefaultTimeout = _commandTimeout;
+        _connectionString = builder.ConnectionString;
+        DataSource = builder.DataSource;
+    }
+
+    public string Kind => "sqlite";
+
+    /// <summary>The database file (full path), or the name of the in-memory database.</summary>
+    public string DataSource { get; }
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            SqliteMigrations.Apply(Writer(), _commandTimeout);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(c => c.ExecuteScalar<long>("SELECT 1", commandTimeout: _commandTimeout) == 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<int> WriteAsync(IReadOnlyList<ScoredTransaction> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Writer();
+            var insert = _insert ??= CreateInsert(connection);
+            using var transaction = connection.BeginTransaction(deferred: false);
+            insert.Transaction = transaction;
+            var p = insert.Parameters;
+            var inserted = 0;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var row = batch[i] ?? throw new ArgumentException($"batch[{i}] is null", nameof(batch));
+                p[0].Value = row.TransactionId;
+                p[1].Value = row.AccountId;
+                p[2].Value = (object?)row.MerchantId ?? DBNull.Value;
+                p[3].Value = (object?)row.MerchantCategory ?? DBNull.Value;
+                p[4].Value = (object?)row.Currency ?? DBNull.Value;
+                p[5].Value = (object?)row.Country ?? DBNull.Value;
+                p[6].Value = row.Channel is { } channel ? (long)channel : DBNull.Value;
+                p[7].Value = (object?)row.DeviceId ?? DBNull.Value;
+                p[8].Value = row.Latitude is { } latitude ? latitude : DBNull.Value;
+                p[9].Value = row.Longitude is { } longitude ? longitude : DBNull.Value;
+                p[10].Value = LedgerCodec.ToUnixMicroseconds(row.Timestamp);
+                p[11].Value = row.Amount.ToString(CultureInfo.InvariantCulture);
+                p[12].Value = row.Score;
+                p[13].Value = (long)row.Severity;
+                p[14].Value = (object?)LedgerCodec.ReasonsJson(row.Reasons) ?? DBNull.Value;
+                p[15].Value = row.ModelVersion;
+                p[16].Value = LedgerCodec.ToUnixMicroseconds(row.ScoredAt);
+                if (row is Anomaly anomaly)
+                {
+                    p[17].Value = 1L;
+                    p[18].Value = (long)anomaly.Status;
+                    p[19].Value = (object?)anomaly.ReviewedBy ?? DBNull.Value;
+                    p[20].Value = anomaly.ReviewedAt is { } reviewedAt ? LedgerCodec.ToUnixMicroseconds(reviewedAt) : DBNull.Value;
+                    p[21].Value = (object?)anomaly.Note ?? DBNull.Value;
+                }
+                else
+                {
+                    p[17].Value = 0L;
+                    p[18].Value = DBNull.Value;
+                    p[19].Value = DBNull.Value;
+                    p[20].Value = DBNull.Value;
+                    p[21].Value = DBNull.Value;
+                }
+
+                inserted += insert.ExecuteNonQuery();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            transaction.Commit();
+            return inserted;
+        }
+        finally
+        {
+            if (_insert is not null)
+            {
+                _insert.Transaction = null;
+            }
+
+            _writeLock.Release();
+        }
+    }
+
+    public Task<ScoredTransaction?> GetTransactionAsync(string transactionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transactionId);
+        return ReadAsync(c => ReadSingle(c, null, $"{SelectRow} WHERE transaction_id = @id", transactionId), cancellationToken);
+    }
+
+    public async Task<Anomaly?> GetAnomalyAsync(string transactionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transactionId);
+        return await ReadAsync(c => ReadSingle(c, null, $"{SelectRow} WHERE transaction_id = @id AND is_anomaly = 1", transactionId), cancellationToken).ConfigureAwait(false) as Anomaly;
+    }
+
+    public Task<AnomalyPage> QueryAnomaliesAsync(AnomalyFilter filter, CancellationToken cancellationToken)
+    {
+        var severities = LedgerCodec.Check(filter);
+        return ReadAsync(
+            connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandTimeout = _commandTimeout;
+                // "is_anomaly = 1" verbatim: it is what lets SQLite use the partial indexes.
+                var sql = new StringBuilder(SelectRow).Append(" WHERE is_anomaly = 1");
+                if (severities is not null)
+                {
+                    sql.Append(" AND severity IN (");
+                    for (var i = 0; i < severities.Length; i++)
+                    {
+                        sql.Append(i == 0 ? "@s" : ", @s").Append(i);
+                        command.Parameters.AddWithValue($"@s{i}", (long)severities[i]);
+                    }
+
+                    sql.Append(')');
+                }
+
+                if (filter.Status is { } status)
+                {
+                    sql.Append(" AND status = @status");
+                    command.Parameters.AddWithValue("@status", (long)status);
+                }
+
+                if (filter.AccountId is { } account)
+                {
+                    sql.Append(" AND account_id = @account");
+                    command.Parameters.AddWithValue("@account", account);
+                }
+
+                if (filter.From is { } from)
+                {
+                    sql.Append(" AND transaction_time >= @from");
+                    command.Parameters.AddWithValue("@from", LedgerCodec.ToUnixMicroseconds(LedgerCodec.CeilingToMicroseconds(from)));
+                }
+
+                if (filter.To is { } to)
+                {
+                    sql.Append(" AND transaction_time < @to");
+                    command.Parameters.AddWithValue("@to", LedgerCodec.ToUnixMicroseconds(LedgerCodec.CeilingToMicroseconds(to)));
+                }
+
+                if (filter.MinScore is { } minScore)
+                {
+                    sql.Append(" AND score >= @min_score");
+                    command.Parameters.AddWithValue("@min_score", minScore);
+                }
+
+                if (filter.After is { } after)
+                {
+                    sql.Append(" AND (transaction_time, transaction_id) < (@after_time, @after_id)");
+                    command.Parameters.AddWithValue("@after_time", LedgerCodec.ToUnixMicroseconds(after.Timestamp));
+                    command.Parameters.AddWithValue("@after_id", after.TransactionId);
+                }
+
+                sql.Append(" ORDER BY transaction_time DESC, transaction_id DESC LIMIT @limit");
+                command.Parameters.AddWithValue("@limit", (long)filter.Limit + 1);
+                command.CommandText = sql.ToString();
+
+                var rows = new List<Anomaly>(Math.Min(filter.Limit + 1, 1024));
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        rows.Add((Anomaly)LedgerCodec.ReadRow<Dialect>(reader));
+                    }
+                }
+
+                return LedgerCodec.Page(rows, filter.Limit);
+            },
+            cancellationToken);
+    }
+
+    public async Task<ReviewResult> ReviewAsync(string transactionId, Review review, string? ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transactionId);
+        LedgerCodec.Check(review);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Writer();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var current = ReadSingle(connection, transaction, $"{SelectRow} WHERE transaction_id = @id AND is_anomaly = 1", transactionId) as Anomaly;
+            if (current is null)
+            {
+                return new ReviewResult(ReviewOutcome.NotFound, null);
+            }
+
+            if (ifMatch is not null && !AnomalyETag.Matches(ifMatch, current))
+            {
+                return new ReviewResult(ReviewOutcome.Conflict, current);
+            }
+
+            var updated = LedgerCodec.Apply(current, review);
+            connection.Execute(
+                "UPDATE scored_transactions SET status = @status, reviewed_by = @by, reviewed_at = @at, note = @note WHERE transaction_id = @id",
+                new
+                {
+                    status = (long)updated.Status,
+                    by = updated.ReviewedBy,
+                    at = LedgerCodec.ToUnixMicroseconds(updated.ReviewedAt!.Value),
+                    note = updated.Note,
+                    id = transactionId,
+                },
+                transaction,
+                _commandTimeout);
+            transaction.Commit();
+            return new ReviewResult(ReviewOutcome.Updated, updated);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<bool> RecordLabelAsync(FraudLabel label, DateTimeOffset labelledAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(label.TransactionId, nameof(label));
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = Writer();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var updated = connection.Execute(
+                """
+                UPDATE scored_transactions
+                   SET label = @isFraud, labelled_at = @labelledAt,
+                       label_seq = (SELECT value + 1 FROM ledger_sequences WHERE name = 'label_seq')
+                 WHERE transaction_id = @id AND label IS NOT @isFraud
+                """,
+                new { isFraud = label.IsFraud ? 1L : 0L, labelledAt = LedgerCodec.ToUnixMicroseconds(labelledAt), id = label.TransactionId },
+                transaction,
+                _commandTimeout);
+            if (updated == 0)
+            {
+                // Unknown, or already carrying this label: a repeated verdict takes no new sequence number.
+                return connection.ExecuteScalar<long>(
+                    "SELECT EXISTS (SELECT 1 FROM scored_transactions WHERE transaction_id = @id)",
+                    new { id = label.TransactionId }, transaction, _commandTimeout) != 0;
+            }
+
+            connection.Execute("UPDATE ledger_sequences SET value = value + 1 WHERE name = 'label_seq'", transaction: transaction, commandTimeout: _commandTimeout);
+            transaction.Commit();
+            return true;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<LabelRecord>> LabelsAfterAsync(long afterSequence, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        return await ReadAsync<IReadOnlyList<LabelRecord>>(
+            connection => connection.Query<LabelRow>(
+                    """
+                    SELECT label_seq AS Sequence, transaction_id AS TransactionId, account_id AS AccountId,
+                           merchant_id AS MerchantId, transaction_time AS TransactionTime, label AS IsFraud
+                      FROM scored_transactions
+                     WHERE label_seq > @after
+                     ORDER BY label_seq
+                     LIMIT @max
+                    """,
+                    new { after = afterSequence, max = (long)max },
+                    commandTimeout: _commandTimeout)
+                .Select(r => new LabelRecord(
+                    r.Sequence,
+                    new FraudLabel(r.TransactionId, r.AccountId, r.MerchantId, LedgerCodec.FromUnixMicroseconds(r.TransactionTime), r.IsFraud != 0)))
+                .ToList(),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        ReadAsync(
+            connection => StatsRow.Build(from, to, connection.Query<StatsRow>(
+                """
+                SELECT severity AS Severity, is_anomaly AS IsAnomaly, status AS Status, model_version AS ModelVersion, count(*) AS Count
+                  FROM scored_transactions
+                 WHERE scored_at >= @from AND scored_at < @to
+                 GROUP BY severity, is_anomaly, status, model_version
+                """,
+                new
+                {
+                    from = LedgerCodec.ToUnixMicroseconds(LedgerCodec.CeilingToMicroseconds(from)),
+                    to = LedgerCodec.ToUnixMicroseconds(LedgerCodec.CeilingToMicroseconds(to)),
+                },
+                commandTimeout: _commandTimeout)),
+            cancellationToken);
+
+    public async Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var bound = LedgerCodec.ToUnixMicroseconds(LedgerCodec.CeilingToMicroseconds(cutoff));
+        long total = 0;
+        while (true)
+        {
+            // One chunk per transaction, releasing the write lock between chunks so batches keep flowing.
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            int deleted;
+            try
+            {
+                var connection = Writer();
+                using var transaction = connection.BeginTransaction(deferred: false);
+                deleted = connection.Execute(
+                    "DELETE FROM scored_transactions WHERE rowid IN (SELECT rowid FROM scored_transactions WHERE scored_at < @cutoff LIMIT @chunk)",
+                    new { cutoff = bound, chunk = (long)LedgerCodec.PurgeChunkRows },
+                    transaction,
+                    _commandTimeout);
+                transaction.Commit();
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            total += deleted;
+            if (deleted == 0)
+            {
+                return total;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _writeLock.Wait();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _insert?.Dispose();
+            if (_writer is not null)
+            {
+                try
+                {
+                    _writer.Execute("PRAGMA optimize");
+                }
+                catch (SqliteException)
+                {
+                    // Best effort: statistics only.
+                }
+
+                _writer.Dispose();
+            }
+
+            // Close the pooled reader connections: the file is no longer held open once disposed.
+            using var probe = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(probe);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The writer connection, opened on first use. Callers hold <see cref="_writeLock"/>.</summary>
+    private SqliteConnection Writer()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writer is not null)
+        {
+            return _writer;
+        }
+
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            connection.Execute(
+                $"PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+                commandTimeout: _commandTimeout);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        _writer = connection;
+        return connection;
+    }
+
+    private SqliteCommand CreateInsert(SqliteConnection connection)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = InsertSql;
+        command.CommandTimeout = _commandTimeout;
+        for (var i = 0; i < InsertParameters; i++)
+        {
+            command.Parameters.Add(new SqliteParameter($"@p{i}", DBNull.Value));
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    /// <summary>
+    /// Runs a read on its own pooled connection (WAL lets it run beside the writer); for an
+    /// in-memory database, on the writer connection under the write lock.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_inMemory)
+        {
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return read(Writer());
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMs}";
+            pragma.ExecuteNonQuery();
+        }
+
+        return read(connection);
+    }
+
+    private ScoredTransaction? ReadSingle(SqliteConnection connection, SqliteTransaction? transaction, string sql, string transactionId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = _commandTimeout;
+        command.Transaction = transaction;
+        command.Parameters.AddWithValue("@id", transactionId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? LedgerCodec.ReadRow<Dialect>(reader) : null;
+    }
+
+    private static SqliteConnectionStringBuilder Parse(string pathOrConnectionString)
+    {
+        if (pathOrConnectionString.Contains('=', StringComparison.Ordinal))
+        {
+            try
+            {
+                var builder = new SqliteConnectionStringBuilder(pathOrConnectionString);
+                if (!string.IsNullOrEmpty(builder.DataSource) || builder.Mode == SqliteOpenMode.Memory)
+                {
+                    return builder;
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Not a connection string: a path with '=' in it.
+            }
+        }
+
+        return new SqliteConnectionStringBuilder { DataSource = pathOrConnectionString };
+    }
+
+    private sealed class Dialect : ILedgerDialect
+    {
+        public static DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => LedgerCodec.FromUnixMicroseconds(reader.GetInt64(ordinal));
+
+        public static decimal ReadAmount(DbDataReader reader, int ordinal) =>
+            decimal.Parse(reader.GetString(ordinal), NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
+    }
+
+    private sealed class LabelRow
+    {
+        public long Sequence { get; set; }
+        public string TransactionId { get; set; } = string.Empty;
+        public string AccountId { get; set; } = string.Empty;
+        public string? MerchantId { get; set; }
+        public long TransactionTime { get; set; }
+        public long IsFraud { get; set; }
+    }
+}

@@ -1,0 +1,91 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Fraud.Runtime.Ledger.Sqlite;
+
+/// <summary>
+/// The SQLite ledger's schema, as numbered migrations recorded in <c>schema_migrations</c>. Each runs
+/// in its own <c>BEGIN IMMEDIATE</c> transaction (SQLite's one writer lock serialises processes) and
+/// checks under it that it is still pending. Append new migrations; never edit one that has shipped.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static readonly IReadOnlyList<(int Version, string Sql)> All =
+    [
+        (1, """
+            -- Every scored transaction, its review (anomalies only) and its label. Same columns and
+            -- meaning as the PostgreSQL ledger; times are INTEGER microseconds since the Unix epoch
+            -- (UTC), amounts exact decimal TEXT, reasons a JSON array (NULL when none).
+            CREATE TABLE scored_transactions (
+                transaction_id    TEXT NOT NULL PRIMARY KEY,
+                account_id        TEXT NOT NULL,
+                merchant_id       TEXT,
+                merchant_category TEXT,
+                currency          TEXT,
+                country           TEXT,
+                channel           INTEGER,
+                device_id         TEXT,
+                latitude          REAL,
+                longitude         REAL,
+                transaction_time  INTEGER NOT NULL,
+                amount            TEXT NOT NULL,
+                score             REAL NOT NULL,
+                severity          INTEGER NOT NULL,
+                reasons           TEXT,
+                model_version     TEXT NOT NULL,
+                scored_at         INTEGER NOT NULL,
+                is_anomaly        INTEGER NOT NULL,
+                status            INTEGER,
+                reviewed_by       TEXT,
+                reviewed_at       INTEGER,
+                note              TEXT,
+                label             INTEGER,
+                labelled_at       INTEGER,
+                label_seq         INTEGER,
+                CHECK ((status IS NOT NULL) = (is_anomaly <> 0))
+            ) STRICT;
+
+            CREATE INDEX scored_transactions_anomalies_idx
+                ON scored_transactions (transaction_time DESC, transaction_id DESC) WHERE is_anomaly = 1;
+            CREATE INDEX scored_transactions_anomalies_account_idx
+                ON scored_transactions (account_id, transaction_time DESC, transaction_id DESC) WHERE is_anomaly = 1;
+            CREATE INDEX scored_transactions_anomalies_status_idx
+                ON scored_transactions (status, transaction_time DESC, transaction_id DESC) WHERE is_anomaly = 1;
+            CREATE UNIQUE INDEX scored_transactions_label_seq_idx
+                ON scored_transactions (label_seq) WHERE label_seq IS NOT NULL;
+            CREATE INDEX scored_transactions_scored_at_idx
+                ON scored_transactions (scored_at);
+
+            -- Monotonic counters (SQLite has no sequences; max()+1 would reuse numbers after a purge).
+            CREATE TABLE ledger_sequences (name TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+            INSERT INTO ledger_sequences (name, value) VALUES ('label_seq', 0);
+            """),
+    ];
+
+    /// <summary>Applies what is pending, on the ledger's writer connection (the caller holds the write lock).</summary>
+    public static void Apply(SqliteConnection connection, int commandTimeout)
+    {
+        connection.Execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT",
+            commandTimeout: commandTimeout);
+        foreach (var (version, sql) in All)
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var applied = connection.ExecuteScalar<long>(
+                "SELECT count(*) FROM schema_migrations WHERE version = @version", new { version }, transaction, commandTimeout) > 0;
+            if (!applied)
+            {
+                connection.Execute(sql, transaction: transaction, commandTimeout: commandTimeout);
+                connection.Execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @appliedAt)",
+                    new { version, appliedAt = LedgerCodec.ToUnixMicroseconds(DateTimeOffset.UtcNow) },
+                    transaction,
+                    commandTimeout);
+            }
+
+            transaction.Commit();
+        }
+
+        connection.Execute("PRAGMA optimize", commandTimeout: commandTimeout);
+    }
+}

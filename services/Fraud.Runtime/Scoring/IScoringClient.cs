@@ -1,0 +1,22 @@
+using Fraud.Core.Contracts;
+
+namespace Fraud.Runtime.Scoring;
+
+/// <summary>
+/// Synchronous scoring for authorisation-time checks: the detector's <c>POST /score</c>, reached by
+/// Dapr service invocation, or called in-process in the embedded runtime. Nothing is recorded.
+/// </summary>
+public interface IScoringClient
+{
+    Task<ScoreResponse> ScoreAsync(Transaction transaction, CancellationToken cancellationToken);
+}
+
+/// <summary>The answer of <c>POST /score</c>.</summary>
+public sealed record ScoreResponse(
+    string TransactionId,
+    double Score,
+    Severity Severity,
+    bool IsAnomaly,
+    IReadOnlyList<Reason> Reasons,
+    string ModelVersion,
+    DateTimeOffset ScoredAt);

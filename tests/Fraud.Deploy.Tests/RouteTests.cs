@@ -1,0 +1,105 @@
+using Fraud.Deploy.Tests.Infrastructure;
+using Fraud.Runtime;
+using Fraud.Runtime.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+
+namespace Fraud.Deploy.Tests;
+
+/// <summary>
+/// Every path a probe, a sidecar health check, a scrape or the access-control policy calls is a route
+/// the app really maps: the apps are built in-process (not started) and their endpoints listed.
+/// </summary>
+public sealed class RouteTests
+{
+    private static async Task<IReadOnlySet<string>> RoutesOf(Func<string[], WebApplication> create)
+    {
+        var dir = Directory.CreateTempSubdirectory("fraud-deploy-tests-");
+        try
+        {
+            var app = create(["--Fraud:Runtime:Mode=Embedded", $"--Fraud:Ledger:ConnectionString={Path.Combine(dir.FullName, "ledger.db")}"]);
+            try
+            {
+                return ((IEndpointRouteBuilder)app).DataSources
+                    .SelectMany(s => s.Endpoints)
+                    .OfType<RouteEndpoint>()
+                    .Select(e => "/" + (e.RoutePattern.RawText ?? "").TrimStart('/'))
+                    .ToHashSet(StringComparer.OrdinalIgnoreCase);
+            }
+            finally
+            {
+                await app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Paths called on each app by Kubernetes, its sidecar, Prometheus and Dapr access control.</summary>
+    private static IReadOnlySet<string> PathsCalledOn(string appId)
+    {
+        var paths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var overlay in Rendered.Overlays)
+        {
+            var docs = Rendered.Overlay(overlay);
+            var deployment = docs.Get("Deployment", appId);
+            var container = deployment.AppContainer();
+            foreach (var probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
+            {
+                if (container.Str(probe, "httpGet", "path") is { } path)
+                {
+                    paths.Add(path);
+                }
+            }
+
+            if (deployment.PodAnnotations().GetValueOrDefault("dapr.io/app-health-check-path") is string health)
+            {
+                paths.Add(health);
+            }
+
+            foreach (var endpoint in docs.OfKind("PodMonitor").SelectMany(m => m.Root.List("spec", "podMetricsEndpoints")).Where(e => e.Str("port") == "http"))
+            {
+                paths.Add(endpoint.Str("path")!);
+            }
+
+            if (appId == DaprNames.DetectorAppId)
+            {
+                foreach (var operation in docs.OfKind("Configuration").SelectMany(c => c.Root.List("spec", "accessControl", "policies")).SelectMany(p => p.List("operations")))
+                {
+                    paths.Add(operation.Str("name")!);
+                }
+            }
+        }
+
+        var local = Yaml.LoadFile(Repo.Path("dapr.yaml")).Single().Root.List("apps").Single(a => a.Str("appID") == appId);
+        paths.Add(local.Str("appHealthCheckPath")!);
+        return paths;
+    }
+
+    [Fact]
+    public async Task The_api_maps_every_path_called_on_it()
+    {
+        var routes = await RoutesOf(args => Fraud.Api.ApiApp.Create(args));
+        var missing = PathsCalledOn(DaprNames.ApiAppId).Where(p => !routes.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0,
+            $"fraud-api (ApiApp.Create) does not map {string.Join(", ", missing)}; it maps [{string.Join(", ", routes.Order(StringComparer.Ordinal))}]");
+    }
+
+    [Fact]
+    public async Task The_detector_maps_every_path_called_on_it()
+    {
+        var routes = await RoutesOf(Fraud.Detector.DetectorApp.Create);
+        var missing = PathsCalledOn(DaprNames.DetectorAppId).Where(p => !routes.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0,
+            $"fraud-detector (DetectorApp.Create) does not map {string.Join(", ", missing)}; it maps [{string.Join(", ", routes.Order(StringComparer.Ordinal))}]");
+    }
+
+    [Fact]
+    public void The_paths_called_are_the_contract_routes()
+    {
+        Assert.Equal(new[] { ServiceRoutes.Live, ServiceRoutes.Ready, ServiceRoutes.Metrics }.Order(StringComparer.Ordinal), PathsCalledOn(DaprNames.ApiAppId).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { ServiceRoutes.Live, ServiceRoutes.Metrics, ServiceRoutes.Ready, ServiceRoutes.Score }.Order(StringComparer.Ordinal), PathsCalledOn(DaprNames.DetectorAppId).Order(StringComparer.Ordinal));
+    }
+}
