@@ -24,11 +24,11 @@ public sealed class LedgerHealthCheck(ILedger ledger, LedgerWriter writer) : IHe
     }
 }
 
-/// <summary>The Dapr sidecar answers its health endpoint.</summary>
+/// <summary>The Dapr sidecar is ready for the app to call (its outbound health: components initialised).</summary>
 public sealed class DaprSidecarHealthCheck(DaprClient dapr) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await dapr.CheckHealthAsync(cancellationToken).ConfigureAwait(false)
+        await dapr.CheckOutboundHealthAsync(cancellationToken).ConfigureAwait(false)
             ? HealthCheckResult.Healthy("Dapr sidecar healthy")
             : HealthCheckResult.Unhealthy("Dapr sidecar not healthy");
 }
