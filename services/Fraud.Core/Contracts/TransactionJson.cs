@@ -42,7 +42,7 @@ public static class TransactionJson
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject:
-                    if (ReadObject(ref reader, string.Empty, errors) is { } single)
+                    if (ReadObject(ref reader, -1, errors) is { } single)
                     {
                         items.Add(single);
                     }
@@ -58,13 +58,12 @@ public static class TransactionJson
                             return new TransactionBatch([], errors);
                         }
 
-                        var path = $"[{index}]";
                         if (reader.TokenType != JsonTokenType.StartObject)
                         {
-                            errors.Add(new FieldError(path, "must be a transaction object"));
+                            errors.Add(new FieldError(new FieldPath(index, null).ToString(), "must be a transaction object"));
                             reader.Skip();
                         }
-                        else if (ReadObject(ref reader, path, errors) is { } tx)
+                        else if (ReadObject(ref reader, index, errors) is { } tx)
                         {
                             items.Add(tx);
                         }
@@ -109,31 +108,7 @@ public static class TransactionJson
         return batch.Transactions[0];
     }
 
-    /// <summary>Checks a transaction built in code (e.g. deserialised elsewhere) against the same rules.</summary>
-    public static void Validate(Transaction tx, string path, List<FieldError> errors)
-    {
-        Id(tx.TransactionId, Join(path, "transactionId"), errors, required: true);
-        Id(tx.AccountId, Join(path, "accountId"), errors, required: true);
-        Id(tx.MerchantId, Join(path, "merchantId"), errors, required: false);
-        Id(tx.MerchantCategory, Join(path, "merchantCategory"), errors, required: false);
-        Id(tx.DeviceId, Join(path, "deviceId"), errors, required: false);
-        TimestampInRange(tx.Timestamp, Join(path, "timestamp"), errors);
-        AmountInRange(tx.Amount, Join(path, "amount"), errors);
-        if (tx.Currency is not null && NormaliseCode(tx.Currency, 3) is null)
-        {
-            errors.Add(new FieldError(Join(path, "currency"), "must be an ISO 4217 currency code (3 letters)"));
-        }
-
-        if (tx.Country is not null && NormaliseCode(tx.Country, 2) is null)
-        {
-            errors.Add(new FieldError(Join(path, "country"), "must be an ISO 3166 alpha-2 country code (2 letters)"));
-        }
-
-        Coordinate(tx.Latitude, 90, Join(path, "latitude"), errors);
-        Coordinate(tx.Longitude, 180, Join(path, "longitude"), errors);
-    }
-
-    private static Transaction? ReadObject(ref Utf8JsonReader reader, string path, List<FieldError> errors)
+    private static Transaction? ReadObject(ref Utf8JsonReader reader, int index, List<FieldError> errors)
     {
         var before = errors.Count;
         string? id = null, account = null, merchant = null, category = null, currency = null, country = null, device = null;
@@ -146,7 +121,7 @@ public static class TransactionJson
         {
             var member = Member(ref reader);
             reader.Read();
-            var field = Join(path, member.Name);
+            var field = new FieldPath(index, member.Name);
             switch (member.Field)
             {
                 case Field.TransactionId:
@@ -191,10 +166,10 @@ public static class TransactionJson
             }
         }
 
-        Missing(id, path, "transactionId", errors);
-        Missing(account, path, "accountId", errors);
-        Missing(timestamp, path, "timestamp", errors);
-        Missing(amount, path, "amount", errors);
+        Missing(id, new FieldPath(index, "transactionId"), errors);
+        Missing(account, new FieldPath(index, "accountId"), errors);
+        Missing(timestamp, new FieldPath(index, "timestamp"), errors);
+        Missing(amount, new FieldPath(index, "amount"), errors);
         if (errors.Count > before)
         {
             return null;
@@ -217,15 +192,19 @@ public static class TransactionJson
         };
     }
 
-    private static void Missing<T>(T? value, string path, string name, List<FieldError> errors)
+    private static void Missing<T>(T? value, FieldPath field, List<FieldError> errors)
     {
-        if (value is null && !errors.Exists(e => e.Path == Join(path, name)))
+        if (value is null)
         {
-            errors.Add(new FieldError(Join(path, name), "is required"));
+            var path = field.ToString();
+            if (!errors.Exists(e => e.Path == path))
+            {
+                errors.Add(new FieldError(path, "is required"));
+            }
         }
     }
 
-    private static string? ReadId(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    private static string? ReadId(ref Utf8JsonReader reader, FieldPath field, List<FieldError> errors)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -234,13 +213,13 @@ public static class TransactionJson
 
         if (reader.TokenType != JsonTokenType.String)
         {
-            errors.Add(new FieldError(field, "must be a string"));
+            errors.Add(new FieldError(field.ToString(), "must be a string"));
             reader.Skip();
             return null;
         }
 
         var value = reader.GetString()!;
-        return Id(value, field, errors, required: true) ? value : null;
+        return Id(value, field.ToString(), errors, required: true) ? value : null;
     }
 
     private static bool Id(string? value, string field, List<FieldError> errors, bool required)
@@ -249,7 +228,7 @@ public static class TransactionJson
         {
             if (required)
             {
-                errors.Add(new FieldError(field, "is required"));
+                errors.Add(new FieldError(field.ToString(), "is required"));
             }
 
             return false;
@@ -257,13 +236,13 @@ public static class TransactionJson
 
         if (value.Length == 0 || string.IsNullOrWhiteSpace(value))
         {
-            errors.Add(new FieldError(field, "must not be empty"));
+            errors.Add(new FieldError(field.ToString(), "must not be empty"));
             return false;
         }
 
         if (value.Length > MaxIdLength)
         {
-            errors.Add(new FieldError(field, $"must be at most {MaxIdLength} characters"));
+            errors.Add(new FieldError(field.ToString(), $"must be at most {MaxIdLength} characters"));
             return false;
         }
 
@@ -271,7 +250,7 @@ public static class TransactionJson
         {
             if (char.IsControl(c))
             {
-                errors.Add(new FieldError(field, "must not contain control characters"));
+                errors.Add(new FieldError(field.ToString(), "must not contain control characters"));
                 return false;
             }
         }
@@ -279,11 +258,11 @@ public static class TransactionJson
         return true;
     }
 
-    private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader, FieldPath field, List<FieldError> errors)
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            errors.Add(new FieldError(field, "must be an ISO 8601 string, e.g. 2026-01-31T12:00:00Z"));
+            errors.Add(new FieldError(field.ToString(), "must be an ISO 8601 string, e.g. 2026-01-31T12:00:00Z"));
             reader.Skip();
             return null;
         }
@@ -291,60 +270,60 @@ public static class TransactionJson
         var text = reader.GetString()!;
         if (!TimestampParser.TryParse(text, out var utc) || TimestampParser.IsUnixNumberText(text))
         {
-            errors.Add(new FieldError(field, $"'{Truncate(text)}' is not an ISO 8601 timestamp, e.g. 2026-01-31T12:00:00Z"));
+            errors.Add(new FieldError(field.ToString(), $"'{Truncate(text)}' is not an ISO 8601 timestamp, e.g. 2026-01-31T12:00:00Z"));
             return null;
         }
 
-        return TimestampInRange(utc, field, errors) ? utc : null;
+        return TimestampInRange(utc, field.ToString(), errors) ? utc : null;
     }
 
     private static bool TimestampInRange(DateTimeOffset utc, string field, List<FieldError> errors)
     {
         if (utc < Earliest || utc > Latest)
         {
-            errors.Add(new FieldError(field, "must be between 2000-01-01 and 2067-12-31"));
+            errors.Add(new FieldError(field.ToString(), "must be between 2000-01-01 and 2067-12-31"));
             return false;
         }
 
         return true;
     }
 
-    private static decimal? ReadAmount(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    private static decimal? ReadAmount(ref Utf8JsonReader reader, FieldPath field, List<FieldError> errors)
     {
         if (reader.TokenType != JsonTokenType.Number)
         {
-            errors.Add(new FieldError(field, "must be a number"));
+            errors.Add(new FieldError(field.ToString(), "must be a number"));
             reader.Skip();
             return null;
         }
 
         if (!reader.TryGetDecimal(out var amount))
         {
-            errors.Add(new FieldError(field, "is not a representable amount"));
+            errors.Add(new FieldError(field.ToString(), "is not a representable amount"));
             return null;
         }
 
-        return AmountInRange(amount, field, errors) ? amount : null;
+        return AmountInRange(amount, field.ToString(), errors) ? amount : null;
     }
 
     private static bool AmountInRange(decimal amount, string field, List<FieldError> errors)
     {
         if (amount <= 0)
         {
-            errors.Add(new FieldError(field, "must be greater than 0"));
+            errors.Add(new FieldError(field.ToString(), "must be greater than 0"));
             return false;
         }
 
         if (amount > MaxAmount)
         {
-            errors.Add(new FieldError(field, $"must be at most {MaxAmount:0}"));
+            errors.Add(new FieldError(field.ToString(), $"must be at most {MaxAmount:0}"));
             return false;
         }
 
         return true;
     }
 
-    private static string? ReadCode(ref Utf8JsonReader reader, string field, int length, string what, List<FieldError> errors)
+    private static string? ReadCode(ref Utf8JsonReader reader, FieldPath field, int length, string what, List<FieldError> errors)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -356,7 +335,7 @@ public static class TransactionJson
             return code;
         }
 
-        errors.Add(new FieldError(field, $"must be {what}"));
+        errors.Add(new FieldError(field.ToString(), $"must be {what}"));
         reader.Skip();
         return null;
     }
@@ -379,7 +358,7 @@ public static class TransactionJson
         return text.ToUpperInvariant();
     }
 
-    private static Channel? ReadChannel(ref Utf8JsonReader reader, string field, List<FieldError> errors)
+    private static Channel? ReadChannel(ref Utf8JsonReader reader, FieldPath field, List<FieldError> errors)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -409,12 +388,12 @@ public static class TransactionJson
             }
         }
 
-        errors.Add(new FieldError(field, "must be one of card_present, online, atm, transfer"));
+        errors.Add(new FieldError(field.ToString(), "must be one of card_present, online, atm, transfer"));
         reader.Skip();
         return null;
     }
 
-    private static double? ReadCoordinate(ref Utf8JsonReader reader, string field, double limit, List<FieldError> errors)
+    private static double? ReadCoordinate(ref Utf8JsonReader reader, FieldPath field, double limit, List<FieldError> errors)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -423,19 +402,19 @@ public static class TransactionJson
 
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var value))
         {
-            errors.Add(new FieldError(field, "must be a number"));
+            errors.Add(new FieldError(field.ToString(), "must be a number"));
             reader.Skip();
             return null;
         }
 
-        return Coordinate(value, limit, field, errors) ? value : null;
+        return Coordinate(value, limit, field.ToString(), errors) ? value : null;
     }
 
     private static bool Coordinate(double? value, double limit, string field, List<FieldError> errors)
     {
         if (value is { } v && (!double.IsFinite(v) || Math.Abs(v) > limit))
         {
-            errors.Add(new FieldError(field, $"must be between -{limit} and {limit}"));
+            errors.Add(new FieldError(field.ToString(), $"must be between -{limit} and {limit}"));
             return false;
         }
 
@@ -455,8 +434,6 @@ public static class TransactionJson
 
         return (Field.Unknown, reader.GetString()!);
     }
-
-    private static string Join(string path, string name) => path.Length == 0 ? name : string.Concat(path, ".", name);
 
     private static string Truncate(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
 
@@ -501,6 +478,18 @@ public static class TransactionJson
         Latitude,
         Longitude,
     }
+}
+
+/// <summary>Where a field is (item index, or -1 for a lone object, and member name); made into text only for an error.</summary>
+internal readonly record struct FieldPath(int Index, string? Name)
+{
+    public override string ToString() => (Index, Name) switch
+    {
+        (< 0, { } name) => name,
+        (< 0, null) => "$",
+        (var i, null) => $"[{i}]",
+        (var i, { } name) => $"[{i}].{name}",
+    };
 }
 
 /// <summary>The transactions of a body, or every error found in it (then no transactions).</summary>

@@ -1,0 +1,70 @@
+using Fraud.Core.Contracts;
+using Fraud.Core.Features;
+
+namespace Fraud.Core.Tests.Features;
+
+public class AccountProfileSerializerTests
+{
+    [Fact]
+    public void A_restored_profile_gives_exactly_the_features_the_original_would()
+    {
+        var original = new AccountProfile();
+        var features = new float[FeatureVector.Length];
+        var start = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 40; i++)
+        {
+            original.Observe(new TransactionView(Tx($"t{i}", start.AddHours(i * 7), 20 + i % 9, i % 3 == 0 ? "dev-1" : "dev-2", i % 5 == 0 ? "FR" : "DE")), features, 2.0);
+        }
+
+        original.AddKnownFraud(TimeKey.Seconds(start.AddHours(7 * 39)), StableHash.Of("t39"));
+        var restored = AccountProfileSerializer.Deserialize(AccountProfileSerializer.Serialize(original));
+
+        var next = new TransactionView(Tx("next", start.AddHours(300), 400, "dev-9", "US"));
+        var expected = new float[FeatureVector.Length];
+        var actual = new float[FeatureVector.Length];
+        Assert.True(original.Observe(next, expected, 2.0));
+        Assert.True(restored.Observe(next, actual, 2.0));
+        Assert.Equal(expected, actual);
+        Assert.Equal(AccountProfileSerializer.Serialize(original), AccountProfileSerializer.Serialize(restored));
+        Assert.Equal(AccountProfileSerializer.Size, AccountProfileSerializer.Serialize(restored).Length);
+    }
+
+    [Fact]
+    public void A_blob_of_another_size_or_version_is_refused()
+    {
+        var blob = AccountProfileSerializer.Serialize(new AccountProfile());
+        blob[0] = 99;
+
+        Assert.Throws<InvalidDataException>(() => AccountProfileSerializer.Deserialize(blob));
+        Assert.Throws<InvalidDataException>(() => AccountProfileSerializer.Deserialize(blob.AsSpan(1)));
+    }
+
+    [Fact]
+    public void Peek_writes_features_without_counting_the_transaction()
+    {
+        var profile = new AccountProfile();
+        var features = new float[FeatureVector.Length];
+        var start = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        profile.Observe(new TransactionView(Tx("a", start, 10, null, null)), features, 2.0);
+        var before = AccountProfileSerializer.Serialize(profile);
+
+        profile.Peek(new TransactionView(Tx("b", start.AddMinutes(5), 500, null, null)), features, 2.0);
+
+        Assert.Equal(before, AccountProfileSerializer.Serialize(profile));
+        Assert.Equal(1f, features[(int)Feature.AccountHistoryCount]);
+        Assert.Equal(500f, features[(int)Feature.Amount]);
+    }
+
+    private static Transaction Tx(string id, DateTimeOffset time, decimal amount, string? device, string? country) => new()
+    {
+        TransactionId = id,
+        AccountId = "acct",
+        Timestamp = time,
+        Amount = amount,
+        MerchantId = "m-" + (int)amount % 4,
+        DeviceId = device,
+        Country = country,
+        Latitude = 48.8,
+        Longitude = 2.3,
+    };
+}
