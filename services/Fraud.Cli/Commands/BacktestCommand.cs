@@ -27,6 +27,9 @@ internal sealed class BacktestCommand : ICommand
         new("test-from", "DATE", "first test day, inclusive", Required: true),
         new("test-to", "DATE", "last test day, inclusive", Required: true),
         EngineDefaults.LabelDelay,
+        new("detectors", "N", "simulate N detector replicas: accounts partitioned, merchant state per replica, labels shared (default 1)"),
+        EngineDefaults.MaxAccounts,
+        EngineDefaults.MaxMerchants,
         new("scores-out", "FILE.csv", "write transaction_id,score for every test-window transaction"),
         new("model-out", "MODEL.zip", "keep the model trained for the test window"),
         new("json", null, "print the report as one JSON object"),
@@ -39,7 +42,8 @@ internal sealed class BacktestCommand : ICommand
             args.RequiredDate("train-to"),
             args.RequiredDate("test-from"),
             args.RequiredDate("test-to"),
-            EngineDefaults.Delay(args));
+            EngineDefaults.Delay(args),
+            args.Int("detectors", 1, 1, 1024));
         try
         {
             options.Validate();
@@ -49,7 +53,7 @@ internal sealed class BacktestCommand : ICommand
             throw new UsageException($"fraud backtest: {e.Message}");
         }
 
-        var profiles = EngineDefaults.Profiles(options.LabelDelay);
+        var profiles = EngineDefaults.Profiles(options.LabelDelay, args);
         using var source = new TransactionSource(args, context, requireLabels: true);
         using var scores = args.String("scores-out") is { } scoresPath ? CsvOutput.Create(scoresPath) : null;
         scores?.WriteLine("transaction_id,score");
@@ -95,6 +99,10 @@ internal sealed class BacktestCommand : ICommand
         o.WriteLine(string.Create(c, $"train   {w.TrainFrom:yyyy-MM-dd}..{w.TrainTo:yyyy-MM-dd}  {r.TrainRows,10:N0} transactions  {r.TrainFrauds,7:N0} frauds"));
         o.WriteLine(string.Create(c, $"test    {w.TestFrom:yyyy-MM-dd}..{w.TestTo:yyyy-MM-dd}  {r.TestRows,10:N0} transactions  {r.TestFrauds,7:N0} frauds   label delay {w.LabelDelay.TotalDays:0.##}d"));
         o.WriteLine($"model   {r.ModelVersion} ({r.ModelKind})");
+        if (w.Detectors > 1)
+        {
+            o.WriteLine(string.Create(c, $"        {w.Detectors} detector replicas simulated (merchant state per replica)"));
+        }
         o.WriteLine();
         o.WriteLine(string.Create(c, $"  AUC ROC                    {r.AucRoc:0.0000}"));
         o.WriteLine(string.Create(c, $"  average precision          {r.AveragePrecision:0.0000}"));

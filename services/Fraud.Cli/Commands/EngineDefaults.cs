@@ -10,9 +10,19 @@ internal static class EngineDefaults
 
     public static TimeSpan Delay(ParsedArguments args) => args.Duration(LabelDelay.Name, TimeSpan.FromDays(7));
 
-    public static ProfileOptions Profiles(TimeSpan labelDelay)
+    public static readonly OptionSpec MaxAccounts = new("max-accounts", "N", "accounts tracked at most; beyond, the least recently active are evicted (default 2,000,000)");
+
+    public static readonly OptionSpec MaxMerchants = new("max-merchants", "N", "merchants tracked at most (default 500,000)");
+
+    public static ProfileOptions Profiles(TimeSpan labelDelay, ParsedArguments? args = null)
     {
-        var options = new ProfileOptions { LabelDelay = labelDelay };
+        var defaults = new ProfileOptions();
+        var options = new ProfileOptions
+        {
+            LabelDelay = labelDelay,
+            MaxAccounts = args?.Int(MaxAccounts.Name, defaults.MaxAccounts, 1) ?? defaults.MaxAccounts,
+            MaxMerchants = args?.Int(MaxMerchants.Name, defaults.MaxMerchants, 1) ?? defaults.MaxMerchants,
+        };
         try
         {
             options.Validate();

@@ -1,7 +1,8 @@
 namespace Fraud.Core.Evaluation;
 
 /// <summary>The windows of a backtest; dates are inclusive UTC days.</summary>
-public sealed record BacktestOptions(DateOnly TrainFrom, DateOnly TrainTo, DateOnly TestFrom, DateOnly TestTo, TimeSpan LabelDelay)
+/// <param name="Detectors">Detector replicas to simulate (accounts partitioned, merchant state per replica); 1 is one process.</param>
+public sealed record BacktestOptions(DateOnly TrainFrom, DateOnly TrainTo, DateOnly TestFrom, DateOnly TestTo, TimeSpan LabelDelay, int Detectors = 1)
 {
     public DateTimeOffset TrainStart => Start(TrainFrom);
     public DateTimeOffset TrainEnd => Start(TrainTo.AddDays(1));
@@ -28,6 +29,11 @@ public sealed record BacktestOptions(DateOnly TrainFrom, DateOnly TrainTo, DateO
         if (LabelDelay < TimeSpan.Zero)
         {
             throw new ArgumentException("--label-delay must not be negative.");
+        }
+
+        if (Detectors is < 1 or > 1024)
+        {
+            throw new ArgumentException($"--detectors {Detectors} must be between 1 and 1024.");
         }
     }
 

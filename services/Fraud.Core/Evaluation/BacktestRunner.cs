@@ -38,7 +38,8 @@ public sealed class BacktestRunner(
         options.Validate();
         var started = Stopwatch.GetTimestamp();
         var profiles = Copy(profileOptions, options.LabelDelay);
-        var replay = new TransactionReplay(new ProfileTracker(profiles), options.LabelDelay);
+        ITransactionObserver observer = options.Detectors == 1 ? new ProfileTracker(profiles) : new ReplicatedProfiles(profiles, options.Detectors);
+        var replay = new TransactionReplay(observer, options.LabelDelay);
         var training = new TrainingSet();
         var test = new TestWindow();
         Span<float> features = stackalloc float[FeatureVector.Length];

@@ -8,7 +8,7 @@ namespace Fraud.Core.Features;
 /// backtests, training and the live detector, so there is no train/serve skew.
 /// Account updates are not thread-safe (one tracker per shard); the merchant profiles may be shared.
 /// </summary>
-public sealed class ProfileTracker
+public sealed class ProfileTracker : ITransactionObserver
 {
     private readonly ProfileOptions _options;
     private readonly ProfileStore<AccountProfile> _accounts;

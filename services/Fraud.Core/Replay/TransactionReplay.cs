@@ -8,12 +8,10 @@ namespace Fraud.Core.Replay;
 /// have become known are applied first, then the transaction's features are computed from history,
 /// then its own label starts its delay. Shared by train, score and backtest.
 /// </summary>
-public sealed class TransactionReplay(ProfileTracker tracker, TimeSpan labelDelay)
+public sealed class TransactionReplay(ITransactionObserver tracker, TimeSpan labelDelay)
 {
     private readonly LabelDelayQueue _labels = new(labelDelay);
     private readonly Action<FraudLabel> _apply = tracker.ApplyLabel;
-
-    public ProfileTracker Tracker => tracker;
 
     public TimeSpan LabelDelay => _labels.Delay;
 

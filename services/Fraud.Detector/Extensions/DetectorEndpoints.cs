@@ -54,6 +54,9 @@ public static class DetectorEndpoints
 
     private static async Task<IResult> HandleTransactionsAsync(HttpContext http, TransactionDeliveries deliveries, DeliveryGate gate)
     {
+        // Counted in flight before looking at the drain flag: a drain that starts meanwhile either
+        // sees this delivery and waits for it, or is seen here.
+        using var _ = gate.Enter();
         if (gate.Draining)
         {
             // Any non-2xx makes Dapr retry the whole delivery, on another replica once this one is gone.
@@ -66,7 +69,6 @@ public static class DetectorEndpoints
             return Results.BadRequest();
         }
 
-        using var _ = gate.Enter();
         var (entries, bulk) = TransactionDeliveries.ReadBody(body.RootElement);
         var statuses = await deliveries.HandleAsync(entries, http.RequestAborted).ConfigureAwait(false);
         return bulk

@@ -85,7 +85,8 @@ public sealed class InProcessAccountProfiles : IAccountProfiles
             var shard = ShardOf(label.AccountId);
             lock (shard.Gate)
             {
-                if (shard.Store.TryGet(label.AccountId, out var profile))
+                // A verdict repeated (a review saved twice) credits its fraud once.
+                if (shard.Store.TryGet(label.AccountId, out var profile) && shard.Credit(label.TransactionId))
                 {
                     profile.AddKnownFraud(TimeKey.Seconds(label.TransactionTime), StableHash.Of(label.TransactionId));
                 }
@@ -99,8 +100,31 @@ public sealed class InProcessAccountProfiles : IAccountProfiles
 
     private sealed class Shard(ProfileStore<AccountProfile> store)
     {
+        /// <summary>Frauds credited last, per shard: enough to recognise a repeated verdict, bounded in memory.</summary>
+        private const int CreditedMemory = 256;
+
+        private readonly HashSet<string> _credited = new(StringComparer.Ordinal);
+        private readonly Queue<string> _creditedOrder = new();
+
         public Lock Gate { get; } = new();
 
         public ProfileStore<AccountProfile> Store { get; } = store;
+
+        /// <summary>True the first time a transaction's fraud is credited (under <see cref="Gate"/>).</summary>
+        public bool Credit(string transactionId)
+        {
+            if (!_credited.Add(transactionId))
+            {
+                return false;
+            }
+
+            _creditedOrder.Enqueue(transactionId);
+            if (_creditedOrder.Count > CreditedMemory)
+            {
+                _credited.Remove(_creditedOrder.Dequeue());
+            }
+
+            return true;
+        }
     }
 }

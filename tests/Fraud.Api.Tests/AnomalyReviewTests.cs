@@ -1,0 +1,251 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Fraud.Api.Tests.Infrastructure;
+
+namespace Fraud.Api.Tests;
+
+/// <summary>
+/// Reviewing anomalies with optimistic concurrency: If-Match is required (428), a stale tag is a 412,
+/// the current one applies the review (200 and a new tag), and a verdict becomes a label in the ledger.
+/// Each test reviews anomalies of its own.
+/// </summary>
+public sealed class AnomalyReviewTests(AnomalyReviewTests.Fixture fixture) : IClassFixture<AnomalyReviewTests.Fixture>
+{
+    private const int BurstLength = 20;
+
+    private readonly ApiHost _host = fixture.Host;
+
+    private HttpClient Http => _host.Http;
+
+    [Fact]
+    public async Task A_review_without_If_Match_is_428_and_changes_nothing()
+    {
+        var (before, etag) = await GetAsync("ra-9");
+
+        using var response = await PatchAsync("ra-9", new JsonObject { ["status"] = "confirmed_fraud" }, ifMatch: null);
+
+        HttpAssert.IsProblem(await HttpAssert.StatusAsync(HttpStatusCode.PreconditionRequired, response), HttpStatusCode.PreconditionRequired);
+        var (after, etagAfter) = await GetAsync("ra-9");
+        Assert.Equal(etag, etagAfter);
+        Assert.Equal("open", after.Str("status"));
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_review_with_the_current_ETag_applies_labels_the_ledger_and_a_stale_ETag_is_412()
+    {
+        var (_, etag) = await GetAsync("ra-10");
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        using var confirm = await PatchAsync("ra-10", new JsonObject { ["status"] = "confirmed_fraud", ["note"] = "customer confirmed: card stolen" }, etag);
+
+        var confirmed = (await HttpAssert.StatusAsync(HttpStatusCode.OK, confirm))!;
+        var newTag = confirm.Headers.ETag;
+        Assert.NotNull(newTag);
+        Assert.NotEqual(etag, newTag);
+        Assert.Equal("confirmed_fraud", confirmed.Str("status"));
+        Assert.Equal("customer confirmed: card stolen", confirmed.Str("note"));
+        Assert.Equal("local", confirmed.Str("reviewedBy"));
+        Assert.InRange(DateTimeOffset.Parse(confirmed.Str("reviewedAt"), System.Globalization.CultureInfo.InvariantCulture), started, DateTimeOffset.UtcNow.AddSeconds(1));
+
+        // Read back: the same state and the same tag, from the API and from the ledger.
+        var (read, readTag) = await GetAsync("ra-10");
+        Assert.Equal(newTag, readTag);
+        Assert.Equal("confirmed_fraud", read.Str("status"));
+        Assert.Equal(1L, _host.LedgerScalar("SELECT label FROM scored_transactions WHERE transaction_id = 'ra-10'"));
+        Assert.NotNull(_host.LedgerScalar("SELECT label_seq FROM scored_transactions WHERE transaction_id = 'ra-10'"));
+        Assert.Equal("local", _host.LedgerScalar("SELECT reviewed_by FROM scored_transactions WHERE transaction_id = 'ra-10'"));
+        Assert.Contains("ra-10", (await Http.OkJsonAsync("anomalies?status=confirmed_fraud&accountId=acct-ra&limit=500")).Ids());
+        Assert.DoesNotContain("ra-10", (await Http.OkJsonAsync("anomalies?status=open&accountId=acct-ra&limit=500")).Ids());
+
+        // Someone who read it before the review is refused and told the current tag.
+        using var stale = await PatchAsync("ra-10", new JsonObject { ["status"] = "dismissed" }, etag);
+        HttpAssert.IsProblem(await HttpAssert.StatusAsync(HttpStatusCode.PreconditionFailed, stale), HttpStatusCode.PreconditionFailed);
+        Assert.Equal(newTag, stale.Headers.ETag);
+        Assert.Equal("confirmed_fraud", (await GetAsync("ra-10")).Anomaly.Str("status"));
+
+        // With the current tag the verdict can be changed, and the label follows it.
+        using var overturn = await PatchAsync("ra-10", new JsonObject { ["status"] = "false_positive" }, newTag);
+        var overturned = (await HttpAssert.StatusAsync(HttpStatusCode.OK, overturn))!;
+        Assert.Equal("false_positive", overturned.Str("status"));
+        Assert.Null(overturned["note"]);
+        Assert.Equal(0L, _host.LedgerScalar("SELECT label FROM scored_transactions WHERE transaction_id = 'ra-10'"));
+    }
+
+    [Fact]
+    public async Task Dismissing_records_no_label_and_reviewedBy_may_be_given()
+    {
+        var (_, etag) = await GetAsync("ra-11");
+
+        using var response = await PatchAsync("ra-11", new JsonObject { ["status"] = "dismissed", ["reviewedBy"] = "bob" }, etag);
+
+        var dismissed = (await HttpAssert.StatusAsync(HttpStatusCode.OK, response))!;
+        Assert.Equal("dismissed", dismissed.Str("status"));
+        Assert.Equal("bob", dismissed.Str("reviewedBy"));
+        Assert.Null(_host.LedgerScalar("SELECT label FROM scored_transactions WHERE transaction_id = 'ra-11'"));
+        Assert.Contains("ra-11", (await Http.OkJsonAsync("anomalies?status=dismissed&limit=500")).Ids());
+    }
+
+    [Fact]
+    public async Task Reopening_a_dismissed_anomaly_puts_it_back_in_the_open_queue()
+    {
+        var (_, etag) = await GetAsync("ra-12");
+        using (var dismiss = await PatchAsync("ra-12", new JsonObject { ["status"] = "dismissed" }, etag))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, dismiss);
+            etag = dismiss.Headers.ETag!;
+        }
+
+        using var reopen = await PatchAsync("ra-12", new JsonObject { ["status"] = "open", ["note"] = "needs a second look" }, etag);
+
+        Assert.Equal("open", (await HttpAssert.StatusAsync(HttpStatusCode.OK, reopen))!.Str("status"));
+        Assert.Contains("ra-12", (await Http.OkJsonAsync("anomalies?status=open&accountId=acct-ra&limit=500")).Ids());
+    }
+
+    [Fact]
+    public async Task Of_concurrent_reviews_with_the_same_ETag_exactly_one_wins()
+    {
+        var (_, etag) = await GetAsync("ra-13");
+        var statuses = new[] { "confirmed_fraud", "false_positive", "dismissed", "confirmed_fraud", "false_positive", "dismissed" };
+
+        var responses = await Task.WhenAll(statuses.Select(s => PatchAsync("ra-13", new JsonObject { ["status"] = s }, etag)));
+        try
+        {
+            Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+            Assert.Equal(statuses.Length - 1, responses.Count(r => r.StatusCode == HttpStatusCode.PreconditionFailed));
+            var winner = responses.Single(r => r.StatusCode == HttpStatusCode.OK);
+            var (current, currentTag) = await GetAsync("ra-13");
+            Assert.Equal(winner.Headers.ETag, currentTag);
+            Assert.All(responses, r => Assert.Equal(currentTag, r.Headers.ETag));
+            Assert.Contains(current.Str("status"), statuses);
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task If_Match_star_reviews_whatever_the_current_state()
+    {
+        using var response = await PatchAsync("ra-14", new JsonObject { ["status"] = "false_positive" }, EntityTagHeaderValue.Any);
+
+        Assert.Equal("false_positive", (await HttpAssert.StatusAsync(HttpStatusCode.OK, response))!.Str("status"));
+        Assert.Equal(0L, _host.LedgerScalar("SELECT label FROM scored_transactions WHERE transaction_id = 'ra-14'"));
+    }
+
+    [Theory]
+    [InlineData("no-such-anomaly")]
+    [InlineData("ra-0")]
+    public async Task Reviewing_an_unknown_anomaly_is_404(string id)
+    {
+        using var response = await PatchAsync(id, new JsonObject { ["status"] = "confirmed_fraud" }, new EntityTagHeaderValue("\"0123456789abcdef\""));
+
+        HttpAssert.IsProblem(await HttpAssert.StatusAsync(HttpStatusCode.NotFound, response), HttpStatusCode.NotFound);
+        Assert.Null(_host.LedgerScalar("SELECT label FROM scored_transactions WHERE transaction_id = @id", ("@id", id)));
+    }
+
+    [Theory]
+    [InlineData("""{"status":"maybe"}""", "status")]
+    [InlineData("""{"status":3}""", "status")]
+    [InlineData("""{"note":"no status"}""", "status")]
+    [InlineData("""{"status":"dismissed","reviewedBy":""}""", "reviewedBy")]
+    [InlineData("""{"status":"dismissed","note":LONG}""", "note")]
+    [InlineData("""not json""", "$")]
+    [InlineData("""null""", "$")]
+    public async Task A_bad_review_is_400_naming_the_field_and_changes_nothing(string body, string field)
+    {
+        var (_, etag) = await GetAsync("rb-9");
+        body = body.Replace("LONG", new JsonArray(new string('x', 2001)).ToJsonString()[1..^1], StringComparison.Ordinal);
+
+        using var request = new HttpRequestMessage(HttpMethod.Patch, "anomalies/rb-9") { Content = Tx.Raw(body) };
+        request.Headers.IfMatch.Add(etag);
+        using var response = await Http.SendAsync(request);
+
+        var errors = HttpAssert.Errors(await HttpAssert.StatusAsync(HttpStatusCode.BadRequest, response));
+        Assert.Equal([field], errors.Keys);
+        var (after, etagAfter) = await GetAsync("rb-9");
+        Assert.Equal(etag, etagAfter);
+        Assert.Equal("open", after.Str("status"));
+    }
+
+    [Fact]
+    public async Task A_redelivered_transaction_does_not_undo_its_review()
+    {
+        var (_, etag) = await GetAsync("ra-15");
+        using (var confirm = await PatchAsync("ra-15", new JsonObject { ["status"] = "confirmed_fraud" }, etag))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, confirm);
+            etag = confirm.Headers.ETag;
+        }
+
+        // The producer resends the whole burst (it missed the 202s).
+        using (var resend = await Http.PostAsync("transactions", Tx.Json(Tx.CardTesting("ra", "acct-ra", Tx.T0, BurstLength))))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, resend);
+        }
+
+        var (after, etagAfter) = await GetAsync("ra-15");
+        Assert.Equal("confirmed_fraud", after.Str("status"));
+        Assert.Equal(etag, etagAfter);
+        using var next = await PatchAsync("ra-15", new JsonObject { ["status"] = "confirmed_fraud", ["note"] = "still fraud" }, etagAfter);
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, next);
+    }
+
+    [Fact]
+    public async Task Paging_neither_repeats_nor_skips_when_newer_anomalies_arrive_meanwhile()
+    {
+        var before = (await Http.OkJsonAsync("anomalies?limit=500&accountId=acct-rb")).Ids();
+        var first = await Http.OkJsonAsync("anomalies?limit=4&accountId=acct-rb");
+        var seen = first.Ids().ToList();
+
+        // A newer burst on the same account arrives between pages.
+        using (var ingest = await Http.PostAsync("transactions", Tx.Json(Tx.CardTesting("rc", "acct-rb", Tx.T0.AddHours(5), 12).Skip(3))))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, ingest);
+        }
+
+        var cursor = first["nextCursor"]?.GetValue<string>();
+        while (cursor is not null)
+        {
+            var page = await Http.OkJsonAsync($"anomalies?limit=4&accountId=acct-rb&cursor={Uri.EscapeDataString(cursor)}");
+            seen.AddRange(page.Ids());
+            cursor = page["nextCursor"]?.GetValue<string>();
+        }
+
+        Assert.Equal(before, seen);
+        Assert.Contains("rc-11", (await Http.OkJsonAsync("anomalies?limit=1&accountId=acct-rb")).Ids());
+    }
+
+    private async Task<(JsonNode Anomaly, EntityTagHeaderValue ETag)> GetAsync(string id)
+    {
+        using var response = await Http.GetAsync($"anomalies/{id}");
+        var anomaly = (await HttpAssert.StatusAsync(HttpStatusCode.OK, response))!;
+        return (anomaly, response.Headers.ETag ?? throw new Xunit.Sdk.XunitException($"GET anomalies/{id} has no ETag"));
+    }
+
+    private Task<HttpResponseMessage> PatchAsync(string id, JsonObject body, EntityTagHeaderValue? ifMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, $"anomalies/{id}") { Content = Tx.Json(body) };
+        if (ifMatch is not null)
+        {
+            request.Headers.IfMatch.Add(ifMatch);
+        }
+
+        return Http.SendAsync(request);
+    }
+
+    public sealed class Fixture : HostFixture
+    {
+        protected override async Task SeedAsync(ApiHost host)
+        {
+            var all = Tx.CardTesting("ra", "acct-ra", Tx.T0, BurstLength).Concat(Tx.CardTesting("rb", "acct-rb", Tx.T0.AddHours(2), BurstLength)).ToList();
+            using var response = await host.Http.PostAsync("transactions", Tx.Json(all));
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, response);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Fraud.Api.Tests.Infrastructure;
+
+namespace Fraud.Api.Tests;
+
+/// <summary>
+/// The analyst console end to end in headless Chromium (driven over the DevTools protocol): the
+/// table renders the API's anomalies (text from the API stays text), the detail panel shows the
+/// reasons, review buttons PATCH with If-Match and handle a concurrent review (412), and the API key
+/// typed in the page is used. Needs <c>/usr/bin/chromium</c> (<c>apt-get install chromium</c>).
+/// </summary>
+public sealed class BrowserTests
+{
+    /// <summary>A merchant id an attacker could send: it must show as text and never become markup.</summary>
+    private const string HostileMerchant = "<img src=x onerror=window.__xss=1>";
+
+    private const string WatchViolations =
+        "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));";
+
+    private const string Rows =
+        "JSON.stringify(Array.from(document.querySelectorAll('#anomalies tbody tr')).map(tr => [tr.dataset.id, ...Array.from(tr.cells).map(c => c.textContent.trim())]))";
+
+    [Fact]
+    public async Task An_analyst_sees_the_anomalies_and_reviews_one_and_a_concurrent_review_is_caught()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var seed = Tx.CardTesting("ua", "acct-ua", Tx.T0, merchant: HostileMerchant).Concat(Tx.ImpossibleTravel("ub", "acct-ub", Tx.T0.AddHours(1)));
+        using (var ingest = await host.Http.PostAsync("transactions", Tx.Json(seed)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, ingest);
+        }
+
+        await using var chromium = await Chromium.StartAsync();
+        var tab = await chromium.NewTabAsync();
+        await tab.AddInitScriptAsync(WatchViolations);
+        await tab.NavigateAsync(host.BaseAddress);
+
+        // The table: newest first, every column, the hostile merchant id as plain text.
+        await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 4", "four anomalies in the table");
+        var rows = await RowsAsync(tab);
+        Assert.Equal(["ub-x", "ua-11", "ua-10", "ua-9"], rows.Select(r => r[0]));
+        var travel = rows[0];
+        Assert.Equal(["critical", "acct-ub", "m-far", "open"], new[] { travel[3], travel[5], travel[6], travel[7] });
+        Assert.Contains("IMPOSSIBLE_TRAVEL", travel[8], StringComparison.Ordinal);
+        var card = rows[1];
+        Assert.Equal(Tx.Iso(Tx.T0.AddMinutes(11))[..19].Replace('T', ' '), card[1]);
+        Assert.Equal("0.770", card[2]);
+        Assert.Equal(["high", "1.00 EUR", "acct-ua", HostileMerchant, "open"], card[3..8]);
+        Assert.Contains("CARD_TESTING", card[8], StringComparison.Ordinal);
+        Assert.Contains("VELOCITY", card[8], StringComparison.Ordinal);
+        Assert.Equal(0, (await tab.EvaluateAsync("document.querySelectorAll('img').length"))!.GetValue<int>());
+        Assert.True((await tab.EvaluateAsync("window.__xss === undefined"))!.GetValue<bool>());
+
+        // The stats strip.
+        await tab.WaitForAsync("document.querySelector('[data-stat=\"Anomalies\"] dd')?.textContent === '4'", "the stats strip to count four anomalies");
+        Assert.Equal("rules-only", (await tab.EvaluateAsync("document.querySelector('[data-stat=\"Model\"] dd').textContent"))!.GetValue<string>());
+
+        // The detail panel: every reason with its weight, the transaction's fields.
+        await tab.EvaluateAsync("document.querySelector('tr[data-id=\"ua-11\"] button.open').click()");
+        await WaitForDetailAsync(tab, "ua-11");
+        var reasons = (await tab.EvaluateAsync("Array.from(document.querySelectorAll('#d-reasons li')).map(li => li.querySelector('.code').textContent + '|' + li.querySelector('meter').value)"))!.AsArray();
+        Assert.Equal(["CARD_TESTING|0.6154", "VELOCITY|0.3846"], reasons.Select(r => r!.GetValue<string>()));
+        var fields = (await tab.EvaluateAsync("document.getElementById('d-fields').textContent"))!.GetValue<string>();
+        Assert.Contains("acct-ua", fields, StringComparison.Ordinal);
+        Assert.Contains(HostileMerchant, fields, StringComparison.Ordinal);
+        Assert.True((await tab.EvaluateAsync("document.querySelector('#review button[data-status=\"open\"]').disabled"))!.GetValue<bool>(), "Reopen offered on an open anomaly");
+
+        // Confirm fraud with a note: the row and the API agree afterwards, and the label is in the ledger.
+        await tab.EvaluateAsync("document.getElementById('d-note').value = 'card testing, card blocked'; document.querySelector('#review button[data-status=\"confirmed_fraud\"]').click()");
+        await tab.WaitForAsync(
+            "document.getElementById('d-message').textContent.startsWith('Saved') && document.querySelector('tr[data-id=\"ua-11\"]').cells[6].textContent === 'confirmed fraud'",
+            "the review to be saved and shown", "document.getElementById('d-message').textContent");
+        var confirmed = await host.Http.OkJsonAsync("anomalies/ua-11");
+        Assert.Equal("confirmed_fraud", confirmed.Str("status"));
+        Assert.Equal("card testing, card blocked", confirmed.Str("note"));
+        Assert.Equal("local", confirmed.Str("reviewedBy"));
+        Assert.Equal(1L, host.LedgerScalar("SELECT label FROM scored_transactions WHERE transaction_id = 'ua-11'"));
+
+        // A colleague reviews ua-10 while it is open here: the console's review is refused (412) and it reloads.
+        await tab.EvaluateAsync("const auto = document.getElementById('auto'); if (auto.checked) auto.click();");
+        await tab.EvaluateAsync("document.querySelector('tr[data-id=\"ua-10\"] button.open').click()");
+        await WaitForDetailAsync(tab, "ua-10");
+        using (var read = await host.Http.GetAsync("anomalies/ua-10"))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, read);
+            using var colleague = new HttpRequestMessage(HttpMethod.Patch, "anomalies/ua-10") { Content = Tx.Json(new JsonObject { ["status"] = "dismissed", ["reviewedBy"] = "colleague" }) };
+            colleague.Headers.IfMatch.Add(read.Headers.ETag!);
+            using var dismissed = await host.Http.SendAsync(colleague);
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, dismissed);
+        }
+
+        await tab.EvaluateAsync("document.querySelector('#review button[data-status=\"false_positive\"]').click()");
+        await tab.WaitForAsync(
+            "document.getElementById('d-message').textContent.includes('Changed by someone else') && document.getElementById('d-summary').textContent.includes('colleague')",
+            "the conflict to be reported and the anomaly reloaded", "document.getElementById('d-message').textContent");
+        Assert.Contains("dismissed", (await tab.EvaluateAsync("document.getElementById('d-summary').textContent"))!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("dismissed", (await host.Http.OkJsonAsync("anomalies/ua-10")).Str("status"));
+
+        // Having seen the current state, the analyst reviews again and it applies.
+        await tab.WaitForAsync("!document.querySelector('#review button[data-status=\"false_positive\"]').disabled", "the review buttons to be enabled again");
+        await tab.EvaluateAsync("document.querySelector('#review button[data-status=\"false_positive\"]').click()");
+        await tab.WaitForAsync("document.getElementById('d-message').textContent.startsWith('Saved')", "the second review to be saved", "document.getElementById('d-message').textContent");
+        Assert.Equal("false_positive", (await host.Http.OkJsonAsync("anomalies/ua-10")).Str("status"));
+
+        // Escape closes the panel and gives the focus back to the row.
+        await tab.SendAsync("Input.dispatchKeyEvent", new JsonObject { ["type"] = "keyDown", ["key"] = "Escape", ["code"] = "Escape", ["windowsVirtualKeyCode"] = 27 });
+        await tab.WaitForAsync("document.getElementById('detail').hidden && document.activeElement.closest('tr')?.dataset.id === 'ua-10'", "Escape to close the details");
+
+        Assert.Empty((await tab.EvaluateAsync("window.__violations"))!.AsArray());
+        Assert.Empty(tab.Errors);
+    }
+
+    [Fact]
+    public async Task The_console_asks_for_a_key_says_what_a_key_may_not_do_and_uses_the_key_it_is_given()
+    {
+        await using var host = await ApiHost.StartAsync([.. Keys.All()]);
+        using (var ingest = await host.Client(Keys.Admin).PostAsync("transactions", Tx.Json(Tx.CardTesting("uk", "acct-uk", Tx.T0))))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, ingest);
+        }
+
+        await using var chromium = await Chromium.StartAsync();
+        var tab = await chromium.NewTabAsync();
+        await tab.AddInitScriptAsync(WatchViolations);
+        await tab.NavigateAsync(host.BaseAddress);
+
+        await tab.WaitForAsync("document.getElementById('message').textContent.includes('An API key is needed')", "the console to ask for a key");
+        Assert.Equal(0, (await tab.EvaluateAsync("document.querySelectorAll('#anomalies tbody tr').length"))!.GetValue<int>());
+
+        await UseKeyAsync(tab, Keys.Ingest);
+        await tab.WaitForAsync("document.getElementById('message').textContent.includes('may not read anomalies')", "the console to say an ingest key cannot read");
+
+        await UseKeyAsync(tab, Keys.Analyst);
+        await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 3", "the analyst's anomalies");
+        Assert.Equal(Keys.Analyst, (await tab.EvaluateAsync("sessionStorage.getItem('fraud.console.apiKey')"))!.GetValue<string>());
+        Assert.Equal("", (await tab.EvaluateAsync("document.getElementById('api-key').value"))!.GetValue<string>());
+        Assert.Equal("", (await tab.EvaluateAsync("document.getElementById('message').textContent"))!.GetValue<string>());
+
+        await tab.EvaluateAsync("document.querySelector('tr[data-id=\"uk-9\"] button.open').click()");
+        await WaitForDetailAsync(tab, "uk-9");
+        await tab.EvaluateAsync("document.querySelector('#review button[data-status=\"dismissed\"]').click()");
+        await tab.WaitForAsync("document.getElementById('d-message').textContent.startsWith('Saved')", "the review to be saved", "document.getElementById('d-message').textContent");
+        var reviewed = await host.Client(Keys.Admin).OkJsonAsync("anomalies/uk-9");
+        Assert.Equal("dismissed", reviewed.Str("status"));
+        Assert.Equal(Keys.AnalystName, reviewed.Str("reviewedBy"));
+
+        // Forgetting the key locks the console again.
+        await tab.EvaluateAsync("document.getElementById('key-clear').click()");
+        await tab.WaitForAsync("document.getElementById('message').textContent.includes('An API key is needed') && sessionStorage.getItem('fraud.console.apiKey') === null", "the key to be forgotten");
+
+        Assert.Empty((await tab.EvaluateAsync("window.__violations"))!.AsArray());
+        Assert.Empty(tab.Errors);
+    }
+
+    private static async Task UseKeyAsync(Chromium.Tab tab, string key) =>
+        await tab.EvaluateAsync($"document.getElementById('api-key').value = {JsonSerializer.Serialize(key)}; document.getElementById('key-form').requestSubmit()");
+
+    private static Task WaitForDetailAsync(Chromium.Tab tab, string id) => tab.WaitForAsync(
+        $"!document.getElementById('detail').hidden && document.getElementById('d-id').textContent === '{id}' && document.querySelectorAll('#d-reasons li').length > 0 && document.querySelectorAll('#review button:not(:disabled)').length === 3",
+        $"the details of {id}", "document.getElementById('detail').textContent");
+
+    private static async Task<List<string[]>> RowsAsync(Chromium.Tab tab)
+    {
+        var json = (await tab.EvaluateAsync(Rows))!.GetValue<string>();
+        return JsonSerializer.Deserialize<List<string[]>>(json)!;
+    }
+}

@@ -1,0 +1,68 @@
+using Fraud.Core.Contracts;
+using Fraud.Runtime.Ledger;
+
+namespace Fraud.Detector.Tests.Infrastructure;
+
+/// <summary>
+/// The real ledger (SQLite in a temp directory) with a switch that makes writes fail, like a
+/// database that is briefly unreachable, and a count of the rows actually written.
+/// </summary>
+public sealed class FlakyLedger(ILedger inner) : ILedger, IDisposable
+{
+    private long _rowsWritten;
+    private long _writeCalls;
+
+    public ILedger Inner => inner;
+
+    /// <summary>When set, <see cref="WriteAsync"/> throws this instead of writing.</summary>
+    public Exception? WriteFailure { get; set; }
+
+    /// <summary>Rows the ledger reported as new, over all writes.</summary>
+    public long RowsWritten => Interlocked.Read(ref _rowsWritten);
+
+    public long WriteCalls => Interlocked.Read(ref _writeCalls);
+
+    public string Kind => inner.Kind;
+
+    public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+
+    public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+
+    public async Task<int> WriteAsync(IReadOnlyList<ScoredTransaction> batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _writeCalls);
+        if (WriteFailure is { } failure)
+        {
+            throw failure;
+        }
+
+        var written = await inner.WriteAsync(batch, cancellationToken);
+        Interlocked.Add(ref _rowsWritten, written);
+        return written;
+    }
+
+    public Task<ScoredTransaction?> GetTransactionAsync(string transactionId, CancellationToken cancellationToken) =>
+        inner.GetTransactionAsync(transactionId, cancellationToken);
+
+    public Task<Anomaly?> GetAnomalyAsync(string transactionId, CancellationToken cancellationToken) =>
+        inner.GetAnomalyAsync(transactionId, cancellationToken);
+
+    public Task<AnomalyPage> QueryAnomaliesAsync(AnomalyFilter filter, CancellationToken cancellationToken) =>
+        inner.QueryAnomaliesAsync(filter, cancellationToken);
+
+    public Task<ReviewResult> ReviewAsync(string transactionId, Review review, string? ifMatch, CancellationToken cancellationToken) =>
+        inner.ReviewAsync(transactionId, review, ifMatch, cancellationToken);
+
+    public Task<bool> RecordLabelAsync(FraudLabel label, DateTimeOffset labelledAt, CancellationToken cancellationToken) =>
+        inner.RecordLabelAsync(label, labelledAt, cancellationToken);
+
+    public Task<IReadOnlyList<LabelRecord>> LabelsAfterAsync(long afterSequence, int max, CancellationToken cancellationToken) =>
+        inner.LabelsAfterAsync(afterSequence, max, cancellationToken);
+
+    public Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        inner.StatsAsync(from, to, cancellationToken);
+
+    public Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) => inner.PurgeAsync(cutoff, cancellationToken);
+
+    public void Dispose() => (inner as IDisposable)?.Dispose();
+}
