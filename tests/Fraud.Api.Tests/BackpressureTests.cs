@@ -76,6 +76,41 @@ public sealed class BackpressureTests
         Assert.Equal(0, bus.Pending);
     }
 
+    [Fact]
+    public async Task A_ledger_that_fails_to_commit_is_a_503_with_Retry_After_and_nothing_is_acknowledged()
+    {
+        // The ledger gives up on its write lock after a second; the lock is held until the answer is in.
+        await using var host = await ApiHost.StartAsync("Fraud:Ledger:CommandTimeout=00:00:01");
+        using (var warm = await host.Http.PostAsync("transactions", Tx.Json([Tx.Quiet("lf-0", "acct-lf", Tx.T0)])))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, warm);
+        }
+
+        using (var blocker = host.OpenLedger())
+        {
+            using var writeLock = blocker.BeginTransaction(deferred: false);
+            try
+            {
+                using var failed = await host.Http.PostAsync("transactions", Tx.Json([Tx.Quiet("lf-1", "acct-lf", Tx.T0.AddMinutes(1))]));
+                HttpAssert.IsProblem(await HttpAssert.StatusAsync(HttpStatusCode.ServiceUnavailable, failed), HttpStatusCode.ServiceUnavailable);
+                Assert.NotNull(failed.Headers.RetryAfter?.Delta);
+            }
+            finally
+            {
+                writeLock.Rollback();
+            }
+        }
+
+        using (var read = await host.Http.GetAsync("transactions/lf-1"))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.NotFound, read);
+        }
+
+        using var resent = await host.Http.PostAsync("transactions", Tx.Json([Tx.Quiet("lf-1", "acct-lf", Tx.T0.AddMinutes(1))]));
+        await HttpAssert.StatusAsync(HttpStatusCode.Accepted, resent);
+        Assert.Equal("acct-lf", (await host.Http.OkJsonAsync("transactions/lf-1")).Str("accountId"));
+    }
+
     private static async Task Until(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + Patience;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fraud.Api.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Fraud.Api.Tests;
 
@@ -12,8 +13,10 @@ namespace Fraud.Api.Tests;
 /// reasons, review buttons PATCH with If-Match and handle a concurrent review (412), and the API key
 /// typed in the page is used. Needs <c>/usr/bin/chromium</c> (<c>apt-get install chromium</c>).
 /// </summary>
-public sealed class BrowserTests
+public sealed class BrowserTests(ITestOutputHelper output)
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
     /// <summary>A merchant id an attacker could send: it must show as text and never become markup.</summary>
     private const string HostileMerchant = "<img src=x onerror=window.__xss=1>";
 
@@ -33,10 +36,13 @@ public sealed class BrowserTests
             await HttpAssert.StatusAsync(HttpStatusCode.Accepted, ingest);
         }
 
+        Step("api started and seeded");
         await using var chromium = await Chromium.StartAsync();
+        Step("chromium started");
         var tab = await chromium.NewTabAsync();
         await tab.AddInitScriptAsync(WatchViolations);
         await tab.NavigateAsync(host.BaseAddress);
+        Step("console loaded");
 
         // The table: newest first, every column, the hostile merchant id as plain text.
         await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 4", "four anomalies in the table");
@@ -63,6 +69,9 @@ public sealed class BrowserTests
         await WaitForDetailAsync(tab, "ua-11");
         var reasons = (await tab.EvaluateAsync("Array.from(document.querySelectorAll('#d-reasons li')).map(li => li.querySelector('.code').textContent + '|' + li.querySelector('meter').value)"))!.AsArray();
         Assert.Equal(["CARD_TESTING|0.6154", "VELOCITY|0.3846"], reasons.Select(r => r!.GetValue<string>()));
+        var panel = (await tab.EvaluateAsync("document.getElementById('detail').textContent"))!.GetValue<string>();
+        Assert.DoesNotContain("null", panel, StringComparison.Ordinal);
+        Assert.DoesNotContain("undefined", panel, StringComparison.Ordinal);
         var fields = (await tab.EvaluateAsync("document.getElementById('d-fields').textContent"))!.GetValue<string>();
         Assert.Contains("acct-ua", fields, StringComparison.Ordinal);
         Assert.Contains(HostileMerchant, fields, StringComparison.Ordinal);
@@ -111,6 +120,7 @@ public sealed class BrowserTests
 
         Assert.Empty((await tab.EvaluateAsync("window.__violations"))!.AsArray());
         Assert.Empty(tab.Errors);
+        Step("done");
     }
 
     [Fact]
@@ -122,10 +132,13 @@ public sealed class BrowserTests
             await HttpAssert.StatusAsync(HttpStatusCode.Accepted, ingest);
         }
 
+        Step("api started and seeded");
         await using var chromium = await Chromium.StartAsync();
+        Step("chromium started");
         var tab = await chromium.NewTabAsync();
         await tab.AddInitScriptAsync(WatchViolations);
         await tab.NavigateAsync(host.BaseAddress);
+        Step("console loaded");
 
         await tab.WaitForAsync("document.getElementById('message').textContent.includes('An API key is needed')", "the console to ask for a key");
         Assert.Equal(0, (await tab.EvaluateAsync("document.querySelectorAll('#anomalies tbody tr').length"))!.GetValue<int>());
@@ -153,7 +166,59 @@ public sealed class BrowserTests
 
         Assert.Empty((await tab.EvaluateAsync("window.__violations"))!.AsArray());
         Assert.Empty(tab.Errors);
+        Step("done");
     }
+
+    [Fact]
+    public async Task Load_more_follows_the_cursor_and_the_filter_bar_narrows_the_list()
+    {
+        await using var host = await ApiHost.StartAsync();
+        var seed = Tx.CardTesting("ul", "acct-ul", Tx.T0, burst: 70).Concat(Tx.ImpossibleTravel("um", "acct-um", Tx.T0.AddHours(3)));
+        using (var ingest = await host.Http.PostAsync("transactions", Tx.Json(seed)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, ingest);
+        }
+
+        var all = (await host.Http.OkJsonAsync("anomalies?limit=500")).Ids();
+        Assert.InRange(all.Count, 51, 100);
+        Step("api started and seeded");
+        await using var chromium = await Chromium.StartAsync();
+        var tab = await chromium.NewTabAsync();
+        await tab.AddInitScriptAsync(WatchViolations);
+        await tab.NavigateAsync(host.BaseAddress);
+        Step("console loaded");
+
+        // The first page, then the rest through nextCursor: every anomaly once, in the API's order.
+        await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 50 && !document.getElementById('more').hidden", "the first page and a Load more button");
+        await tab.EvaluateAsync("document.getElementById('more').click()");
+        await tab.WaitForAsync($"document.querySelectorAll('#anomalies tbody tr').length === {all.Count} && document.getElementById('more').hidden", "the second page");
+        Assert.Equal(all, (await RowsAsync(tab)).Select(r => r[0]));
+
+        // Filters: severity boxes, status, account and minimum score, all sent to the API.
+        await tab.EvaluateAsync("document.querySelector('input[name=severity][value=critical]').click(); document.getElementById('filters').requestSubmit()");
+        await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 1", "the critical anomaly alone");
+        Assert.Equal("um-x", (await RowsAsync(tab))[0][0]);
+
+        await tab.EvaluateAsync(
+            "document.querySelector('input[name=severity][value=critical]').click(); document.getElementById('f-status').value = 'open'; "
+            + "document.getElementById('f-account').value = 'acct-ul'; document.getElementById('f-score').value = '0.75'; document.getElementById('filters').requestSubmit()");
+        await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 50 && document.querySelector('#anomalies tbody tr').dataset.id === 'ul-69'", "the account's open anomalies");
+        Assert.All(await RowsAsync(tab), r => Assert.Equal("acct-ul", r[5]));
+
+        await tab.EvaluateAsync("document.getElementById('f-score').value = '0.8'; document.getElementById('filters').requestSubmit()");
+        await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 0 && !document.getElementById('empty').hidden", "no anomaly scoring 0.8 on that account");
+
+        // Clear brings everything back.
+        await tab.EvaluateAsync("document.querySelector('#filters button[type=reset]').click()");
+        await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 50 && document.querySelector('#anomalies tbody tr').dataset.id === 'um-x'", "the unfiltered list");
+        Assert.Equal("", (await tab.EvaluateAsync("document.getElementById('f-account').value"))!.GetValue<string>());
+
+        Assert.Empty((await tab.EvaluateAsync("window.__violations"))!.AsArray());
+        Assert.Empty(tab.Errors);
+        Step("done");
+    }
+
+    private void Step(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.00} s  {what}");
 
     private static async Task UseKeyAsync(Chromium.Tab tab, string key) =>
         await tab.EvaluateAsync($"document.getElementById('api-key').value = {JsonSerializer.Serialize(key)}; document.getElementById('key-form').requestSubmit()");

@@ -43,7 +43,7 @@ public static class TransactionsApi
         return endpoints;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext http, ITransactionPublisher publisher, IOptions<ApiOptions> options)
+    private static async Task<IResult> IngestAsync(HttpContext http, ITransactionPublisher publisher, IOptions<ApiOptions> options, ILoggerFactory loggers)
     {
         using var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
         if (body is null)
@@ -78,6 +78,15 @@ public static class TransactionsApi
         catch (BackpressureException e)
         {
             return Problems.Unavailable(http, $"Saturated: {e.Message}. Resend the batch after the Retry-After delay.", e.RetryAfter);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+        {
+            // The runtime could not make the batch durable (a failed ledger commit, an unreachable sidecar):
+            // nothing is acknowledged, and the producer should resend rather than read it as its own fault.
+            loggers.CreateLogger(typeof(TransactionsApi)).LogError(e, "Publishing {Count} transactions failed; the caller is told to resend", batch.Transactions.Count);
+            return Problems.Unavailable(http,
+                "The transactions could not be made durable, so none is acknowledged; resend the batch after the Retry-After delay (ids are idempotent).",
+                TimeSpan.FromSeconds(1));
         }
     }
 

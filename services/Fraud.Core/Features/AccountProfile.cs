@@ -62,7 +62,8 @@ public sealed class AccountProfile : IProfile
     {
         if (IsDuplicate(tx))
         {
-            Extract(tx, features, smallAmount);
+            // A redelivery is scored as on its first delivery: its own entry is not history.
+            Extract(tx, features, smallAmount, excludeSelf: true);
             return false;
         }
 
@@ -90,7 +91,7 @@ public sealed class AccountProfile : IProfile
         return false;
     }
 
-    internal void Extract(in TransactionView tx, Span<float> f, double smallAmount)
+    internal void Extract(in TransactionView tx, Span<float> f, double smallAmount, bool excludeSelf = false)
     {
         var t = tx.Seconds;
         var amount = (float)tx.Amount;
@@ -126,7 +127,7 @@ public sealed class AccountProfile : IProfile
         for (var i = 0; i < RecentCount; i++)
         {
             var ti = RecentTime[i];
-            if (ti > t)
+            if (ti > t || (excludeSelf && ti == t && RecentTransaction[i] == tx.TransactionHash))
             {
                 continue;
             }
@@ -194,7 +195,7 @@ public sealed class AccountProfile : IProfile
         f[(int)Feature.AmountZScore30d] = ZScore(amount, c30, d30);
         f[(int)Feature.AmountRankRecent] = considered > 0 ? below / considered : missing;
         f[(int)Feature.AccountBurst1dVs30d] = c1 / MathF.Max(c30 / 30f, 1f / 30f);
-        f[(int)Feature.AccountHistoryCount] = TotalCount;
+        f[(int)Feature.AccountHistoryCount] = excludeSelf ? TotalCount - 1 : TotalCount;
         f[(int)Feature.AccountAgeDays] = MathF.Min(MathF.Max(t - FirstSeconds, 0) / Decay.Day, MaxDays);
         f[(int)Feature.AccountHourDeviation] = HourDeviation(tx.HourOfDay, c30, d30);
         f[(int)Feature.AccountKnownFraud30d] = KnownFraud30d * d30;

@@ -49,6 +49,7 @@ public sealed class ApiHost : IAsyncDisposable
         "--Fraud:Detector:BootstrapRows=0",
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
+        "--Logging:LogLevel:Fraud.Detector.Models.ModelHost=Error",
         .. settings.Select(s => s.StartsWith("--", StringComparison.Ordinal) ? s : "--" + s),
     ];
 

@@ -163,6 +163,9 @@ public sealed class Chromium : IAsyncDisposable
             {
                 throw new InvalidOperationException($"navigation to {url} failed: {error}");
             }
+
+            // Page.navigate answers once the request is under way; wait for the new document itself.
+            await WaitForAsync($"location.href === {JsonSerializer.Serialize(url.ToString())} && document.readyState === 'complete'", $"{url} to load", "location.href");
         }
 
         /// <summary>The value of a JavaScript expression (JSON-serialisable), awaiting it if it is a promise.</summary>
@@ -189,7 +192,8 @@ public sealed class Chromium : IAsyncDisposable
             var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
             while (true)
             {
-                if ((await EvaluateAsync($"!!({condition})"))?.GetValue<bool>() == true)
+                // A condition that throws (an element not there yet) is simply not true yet.
+                if ((await EvaluateAsync($"(() => {{ try {{ return !!({condition}); }} catch {{ return false; }} }})()"))?.GetValue<bool>() == true)
                 {
                     return;
                 }

@@ -26,6 +26,29 @@ public class AccountFeatureTests
     }
 
     [Fact]
+    public void ARedeliveryIsScoredFromTheSameShortTermHistoryAsItsFirstDelivery()
+    {
+        var tracker = Tracker();
+        for (var i = 0; i < 4; i++)
+        {
+            Observe(tracker, Tx("a", i * 5, 1.5m, id: $"small-{i}"));
+        }
+
+        var first = Observe(tracker, Tx("a", 30, 20m, id: "target"));
+        var features = new float[FeatureVector.Length];
+        Assert.False(tracker.Observe(Tx("a", 30, 20m, id: "target"), features));
+
+        foreach (var feature in new[]
+                 {
+                     Feature.AccountCount1h, Feature.AccountSmallCount1h, Feature.AccountAmountSum1h, Feature.AccountSecondsSincePrevious,
+                     Feature.AmountToRecentMedian, Feature.AmountRankRecent, Feature.AccountHistoryCount,
+                 })
+        {
+            Assert.True(first[(int)feature] == features[(int)feature], $"{feature}: first {first[(int)feature]}, redelivered {features[(int)feature]}");
+        }
+    }
+
+    [Fact]
     public void OneHourWindowIsExactAndExcludesTheCurrentTransaction()
     {
         var tracker = Tracker();

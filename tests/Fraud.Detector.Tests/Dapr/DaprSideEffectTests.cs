@@ -60,6 +60,32 @@ public sealed class DaprSideEffectTests
     }
 
     [Fact]
+    public async Task A_redelivery_does_not_overwrite_a_stored_anomaly_that_an_analyst_has_reviewed_since()
+    {
+        await using var host = await DetectorHost.StartAsync();
+        var body = Events.Bulk([.. Events.CardTestingBurst("acc-rev", "rev", Events.T0).Select((tx, i) => Events.CloudEventEntry($"e{i}", tx))]);
+        await host.DeliverBulkAsync(body);
+        var state = host.Get<IAnomalyState>();
+        var stored = await state.GetAsync("rev-5", CancellationToken.None);
+        Assert.NotNull(stored);
+        // The API saves the reviewed anomaly back to the state store.
+        var reviewed = stored with { Status = AnomalyStatus.ConfirmedFraud, ReviewedBy = "analyst-7", ReviewedAt = DetectorHost.Now };
+        await state.SaveAsync([reviewed], CancellationToken.None);
+        var savesBefore = host.Dapr.StateSaves.Count;
+        host.Time.Advance(TimeSpan.FromMinutes(10));
+
+        var again = await host.DeliverBulkAsync(body);
+
+        Assert.All(again.Values, s => Assert.Equal(DeliveryStatus.Success, s));
+        var now = await state.GetAsync("rev-5", CancellationToken.None);
+        Assert.NotNull(now);
+        Assert.Equal(AnomalyStatus.ConfirmedFraud, now.Status);
+        Assert.Equal(stored.ScoredAt, now.ScoredAt);
+        Assert.DoesNotContain(host.Dapr.StateSaves.Skip(savesBefore), save => save.Items.Any(i => i.Key == "rev-5"));
+        Assert.Contains(("anomalies", "rev-5"), host.Dapr.StateReads);
+    }
+
+    [Fact]
     public async Task The_anomaly_state_reads_back_what_it_wrote_from_the_anomalies_store_and_rounds_the_ttl_up()
     {
         var dapr = new RecordingDaprClient();

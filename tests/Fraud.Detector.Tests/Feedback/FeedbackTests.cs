@@ -169,8 +169,17 @@ public sealed class FeedbackTests
         {
             await Eventually(() => sync.Watermark == existing);
             await ledger.RecordLabelAsync(new FraudLabel("mp-2", "acc-mp", "m-p", Events.T0.AddMinutes(1), true), DetectorHost.Now, CancellationToken.None);
-            time.Advance(options.LabelSyncInterval);
-            await Eventually(() => sync.Applied == 1);
+            // The timer is made once the start watermark is read; tick until the new label is applied.
+            await Eventually(() =>
+            {
+                if (sync.Applied >= 1)
+                {
+                    return true;
+                }
+
+                time.Advance(options.LabelSyncInterval);
+                return false;
+            });
         }
         finally
         {
