@@ -69,7 +69,7 @@ public sealed class AnomalyReviewTests(AnomalyReviewTests.Fixture fixture) : ICl
         using var overturn = await PatchAsync("ra-10", new JsonObject { ["status"] = "false_positive" }, newTag);
         var overturned = (await HttpAssert.StatusAsync(HttpStatusCode.OK, overturn))!;
         Assert.Equal("false_positive", overturned.Str("status"));
-        Assert.Null(overturned["note"]);
+        Assert.Equal("customer confirmed: card stolen", overturned.Str("note")); // a review without a note keeps it
         Assert.Equal(0L, _host.LedgerScalar("SELECT label FROM scored_transactions WHERE transaction_id = 'ra-10'"));
     }
 
@@ -174,25 +174,50 @@ public sealed class AnomalyReviewTests(AnomalyReviewTests.Fixture fixture) : ICl
     }
 
     [Fact]
-    public async Task A_redelivered_transaction_does_not_undo_its_review()
+    public async Task A_resent_anomaly_does_not_undo_its_review()
     {
-        var (_, etag) = await GetAsync("ra-15");
-        using (var confirm = await PatchAsync("ra-15", new JsonObject { ["status"] = "confirmed_fraud" }, etag))
-        {
-            await HttpAssert.StatusAsync(HttpStatusCode.OK, confirm);
-            etag = confirm.Headers.ETag;
-        }
+        var etag = await ConfirmAsync("ra-15");
 
-        // The producer resends the whole burst (it missed the 202s).
-        using (var resend = await Http.PostAsync("transactions", Tx.Json(Tx.CardTesting("ra", "acct-ra", Tx.T0, BurstLength))))
+        // The producer resends the transaction (it missed the 202).
+        using (var resend = await Http.PostAsync("transactions", Tx.Json([Tx.One("ra-15", "acct-ra", Tx.T0.AddMinutes(15), 1.00m, "m-tester-ra")])))
         {
             await HttpAssert.StatusAsync(HttpStatusCode.Accepted, resend);
         }
 
-        var (after, etagAfter) = await GetAsync("ra-15");
-        Assert.Equal("confirmed_fraud", after.Str("status"));
+        await AssertStillConfirmedAsync("ra-15", etag);
+    }
+
+    [Fact]
+    public async Task A_resent_batch_does_not_undo_the_reviews_of_its_anomalies()
+    {
+        var etag = await ConfirmAsync("rb-16");
+
+        // The producer resends its whole batch, as a 503 tells it to: more than 16 transactions of one account.
+        using (var resend = await Http.PostAsync("transactions", Tx.Json(Tx.CardTesting("rb", "acct-rb", Tx.T0.AddHours(2), BurstLength))))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, resend);
+        }
+
+        await AssertStillConfirmedAsync("rb-16", etag);
+    }
+
+    private async Task<EntityTagHeaderValue> ConfirmAsync(string id)
+    {
+        var (_, etag) = await GetAsync(id);
+        using var confirm = await PatchAsync(id, new JsonObject { ["status"] = "confirmed_fraud" }, etag);
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, confirm);
+        return confirm.Headers.ETag!;
+    }
+
+    private async Task AssertStillConfirmedAsync(string id, EntityTagHeaderValue etag)
+    {
+        var ledger = _host.LedgerScalar("SELECT status FROM scored_transactions WHERE transaction_id = @id", ("@id", id));
+        var (after, etagAfter) = await GetAsync(id);
+        Assert.True(after.Str("status") == "confirmed_fraud",
+            $"GET anomalies/{id} says '{after.Str("status")}' after the resend while the ledger keeps status {ledger} (1 = confirmed_fraud): "
+            + "the redelivery overwrote the reviewed anomaly in the anomaly state with a fresh open copy, and its ETag no longer matches the ledger's.");
         Assert.Equal(etag, etagAfter);
-        using var next = await PatchAsync("ra-15", new JsonObject { ["status"] = "confirmed_fraud", ["note"] = "still fraud" }, etagAfter);
+        using var next = await PatchAsync(id, new JsonObject { ["status"] = "confirmed_fraud", ["note"] = "still fraud" }, etagAfter);
         await HttpAssert.StatusAsync(HttpStatusCode.OK, next);
     }
 

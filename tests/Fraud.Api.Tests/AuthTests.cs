@@ -167,6 +167,31 @@ public sealed class AuthTests(AuthTests.Fixture fixture) : IClassFixture<AuthTes
         Assert.Equal(1L, _host.LedgerScalar("SELECT label FROM scored_transactions WHERE transaction_id = 'au-10'"));
     }
 
+    [Fact]
+    public async Task Only_an_admin_key_may_sign_a_review_with_another_name()
+    {
+        var analyst = _host.Client(Keys.Analyst);
+        using var read = await analyst.GetAsync("anomalies/au-9");
+        await HttpAssert.StatusAsync(HttpStatusCode.OK, read);
+
+        using var impersonation = new HttpRequestMessage(HttpMethod.Patch, "anomalies/au-9")
+        {
+            Content = Tx.Json(new JsonObject { ["status"] = "dismissed", ["reviewedBy"] = "someone-else" }),
+        };
+        impersonation.Headers.IfMatch.Add(read.Headers.ETag!);
+        using var refused = await analyst.SendAsync(impersonation);
+        HttpAssert.IsProblem(await HttpAssert.StatusAsync(HttpStatusCode.BadRequest, refused), HttpStatusCode.BadRequest);
+        Assert.Null(_host.LedgerScalar("SELECT reviewed_by FROM scored_transactions WHERE transaction_id = 'au-9'"));
+
+        using var onBehalf = new HttpRequestMessage(HttpMethod.Patch, "anomalies/au-9")
+        {
+            Content = Tx.Json(new JsonObject { ["status"] = "dismissed", ["reviewedBy"] = "night-shift" }),
+        };
+        onBehalf.Headers.IfMatch.Add(read.Headers.ETag!);
+        using var accepted = await _host.Client(Keys.Admin).SendAsync(onBehalf);
+        Assert.Equal("night-shift", (await HttpAssert.StatusAsync(HttpStatusCode.OK, accepted))!.Str("reviewedBy"));
+    }
+
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, string method, string path)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path);

@@ -60,6 +60,11 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Assert.Equal(0, (await tab.EvaluateAsync("document.querySelectorAll('img').length"))!.GetValue<int>());
         Assert.True((await tab.EvaluateAsync("window.__xss === undefined"))!.GetValue<bool>());
 
+        // Every control has an accessible name.
+        var unnamed = (await tab.EvaluateAsync(
+            "Array.from(document.querySelectorAll('input, select, textarea, button')).filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim()).map(e => e.outerHTML)"))!.AsArray();
+        Assert.Empty(unnamed);
+
         // The stats strip.
         await tab.WaitForAsync("document.querySelector('[data-stat=\"Anomalies\"] dd')?.textContent === '4'", "the stats strip to count four anomalies");
         Assert.Equal("rules-only", (await tab.EvaluateAsync("document.querySelector('[data-stat=\"Model\"] dd').textContent"))!.GetValue<string>());

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using Fraud.Api.Extensions;
+using Fraud.Api.Security;
 using Fraud.Core.Contracts;
 using Fraud.Runtime.Anomalies;
 using Fraud.Runtime.Hosting;
@@ -33,7 +34,7 @@ public static class AnomaliesApi
             .Produces<Anomaly>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{id}", ReviewAsync)
-            .WithSummary("Reviews an anomaly: status confirmed_fraud, false_positive, dismissed or open, an optional note. Requires If-Match.")
+            .WithSummary("Reviews an anomaly: status confirmed_fraud, false_positive, dismissed or open, and a note (kept when left out). Requires If-Match.")
             .Accepts<ReviewRequest>("application/json")
             .Produces<Anomaly>()
             .ProducesValidationProblem()
@@ -69,7 +70,7 @@ public static class AnomaliesApi
     }
 
     private static async Task<IResult> ReviewAsync(
-        string id, HttpContext http, ILedger ledger, IAnomalyState state, IEventPublisher events, TimeProvider time, ILoggerFactory loggers)
+        string id, HttpContext http, ILedger ledger, IAnomalyState state, IEventPublisher events, ApiKeyStore keys, TimeProvider time, ILoggerFactory loggers)
     {
         var ifMatch = http.Request.Headers.IfMatch.ToString();
         if (string.IsNullOrWhiteSpace(ifMatch))
@@ -84,11 +85,20 @@ public static class AnomaliesApi
             return Problems.Validation(errors);
         }
 
-        var reviewer = request!.ReviewedBy ?? http.User.FindFirstValue(ClaimTypes.Name) ?? "unknown";
+        var caller = http.User.FindFirstValue(ClaimTypes.Name) ?? "unknown";
+        if (request!.ReviewedBy is { } onBehalf && onBehalf != caller && !keys.IsOpen && !http.User.IsInRole(ApiRoles.Admin))
+        {
+            return Problems.Validation("reviewedBy", "only an admin key may record a review in someone else's name; leave it out to sign with this key's name");
+        }
+
+        var reviewer = request.ReviewedBy ?? caller;
+
+        // PATCH semantics: a review without a note keeps the note already there.
+        var note = request.Note ?? (await ledger.GetAnomalyAsync(id, http.RequestAborted).ConfigureAwait(false))?.Note;
         // The ledger keeps microseconds; a review time with more would hash to another ETag once read back.
         var now = time.GetUtcNow();
         var reviewedAt = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
-        var result = await ledger.ReviewAsync(id, new Review(request.Status!.Value, reviewer, reviewedAt, request.Note), ifMatch, http.RequestAborted)
+        var result = await ledger.ReviewAsync(id, new Review(request.Status!.Value, reviewer, reviewedAt, note), ifMatch, http.RequestAborted)
             .ConfigureAwait(false);
         switch (result.Outcome)
         {

@@ -44,7 +44,6 @@ public sealed class DetectionPipeline(
         var fresh = ArrayPool<bool>.Shared.Rent(transactions.Count);
         var scored = new ScoredTransaction[transactions.Count];
         List<Anomaly>? anomalies = null;
-        HashSet<string>? redelivered = null;
         var duplicates = 0;
         try
         {
@@ -63,10 +62,6 @@ public sealed class DetectionPipeline(
                 if (result is Anomaly anomaly)
                 {
                     (anomalies ??= []).Add(anomaly);
-                    if (!fresh[i])
-                    {
-                        (redelivered ??= new HashSet<string>(StringComparer.Ordinal)).Add(anomaly.TransactionId);
-                    }
                 }
 
                 if (fresh[i])
@@ -91,7 +86,7 @@ public sealed class DetectionPipeline(
         var commit = ledger.WriteAsync(scored, cancellationToken);
         if (anomalies is not null)
         {
-            var toStore = redelivered is null ? anomalies : await UnstoredAsync(anomalies, redelivered, cancellationToken).ConfigureAwait(false);
+            var toStore = await UnstoredAsync(anomalies, cancellationToken).ConfigureAwait(false);
             await anomalyState.SaveAsync(toStore, cancellationToken).ConfigureAwait(false);
             await events.PublishAnomaliesAsync(anomalies, cancellationToken).ConfigureAwait(false);
             foreach (var anomaly in anomalies)
@@ -111,23 +106,15 @@ public sealed class DetectionPipeline(
     }
 
     /// <summary>
-    /// The anomalies to write to the state: all but the redelivered ones the state already holds. That
-    /// copy is the first scoring's and may carry an analyst's review since; overwriting it with a new
-    /// open copy would undo the review in the API's view (and its ETag would no longer match the ledger's).
+    /// The anomalies the state does not hold yet. A copy already there is from an earlier delivery of
+    /// the same transaction (a redelivery, or a producer resending a batch — too old for the profile's
+    /// duplicate check to notice) and may carry an analyst's review since; overwriting it with a new
+    /// open copy would undo the review in the API's view and break its ETag.
     /// </summary>
-    private async Task<List<Anomaly>> UnstoredAsync(List<Anomaly> anomalies, HashSet<string> redelivered, CancellationToken cancellationToken)
+    private async Task<List<Anomaly>> UnstoredAsync(List<Anomaly> anomalies, CancellationToken cancellationToken)
     {
-        var toStore = new List<Anomaly>(anomalies.Count);
-        foreach (var anomaly in anomalies)
-        {
-            if (!redelivered.Contains(anomaly.TransactionId)
-                || await anomalyState.GetAsync(anomaly.TransactionId, cancellationToken).ConfigureAwait(false) is null)
-            {
-                toStore.Add(anomaly);
-            }
-        }
-
-        return toStore;
+        var existing = await anomalyState.ExistingAsync(anomalies.ConvertAll(a => a.TransactionId), cancellationToken).ConfigureAwait(false);
+        return existing.Count == 0 ? anomalies : anomalies.FindAll(a => !existing.Contains(a.TransactionId));
     }
 
     /// <summary>Merchant features from this instance's merchant profiles (folded in unless a redelivery or a peek).</summary>

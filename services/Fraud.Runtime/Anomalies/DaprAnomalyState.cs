@@ -33,6 +33,18 @@ public sealed class DaprAnomalyState(DaprClient dapr, IOptions<AnomalyStateOptio
         return dapr.SaveBulkStateAsync(DaprNames.AnomalyStateStore, items, cancellationToken);
     }
 
+    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyList<string> transactionIds, CancellationToken cancellationToken)
+    {
+        if (transactionIds.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+
+        var items = await dapr.GetBulkStateAsync(DaprNames.AnomalyStateStore, transactionIds, parallelism: null, cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return items.Where(i => !string.IsNullOrEmpty(i.Value)).Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
     public async Task<Anomaly?> GetAsync(string transactionId, CancellationToken cancellationToken) =>
         await dapr.GetStateAsync<Anomaly?>(DaprNames.AnomalyStateStore, transactionId, cancellationToken: cancellationToken).ConfigureAwait(false);
 }

@@ -42,6 +42,20 @@ public sealed class EmbeddedAnomalyState : IAnomalyState
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyList<string> transactionIds, CancellationToken cancellationToken)
+    {
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in transactionIds)
+        {
+            if (_buffer.TryGet(id, out _))
+            {
+                existing.Add(id);
+            }
+        }
+
+        return Task.FromResult<IReadOnlySet<string>>(existing);
+    }
+
     public Task<Anomaly?> GetAsync(string transactionId, CancellationToken cancellationToken) =>
         Task.FromResult(_buffer.TryGet(transactionId, out var anomaly) ? anomaly : null);
 }

@@ -10,6 +10,9 @@ public interface IAnomalyState
 {
     Task SaveAsync(IReadOnlyList<Anomaly> anomalies, CancellationToken cancellationToken);
 
+    /// <summary>Which of these ids the state holds now (one bulk read).</summary>
+    Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyList<string> transactionIds, CancellationToken cancellationToken);
+
     /// <summary>The anomaly, or null when it was never stored or its TTL has passed.</summary>
     Task<Anomaly?> GetAsync(string transactionId, CancellationToken cancellationToken);
 }

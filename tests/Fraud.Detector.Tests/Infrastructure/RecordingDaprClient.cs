@@ -146,6 +146,21 @@ public sealed class RecordingDaprClient : DaprClient
             : default!);
     }
 
+    /// <summary>As the sidecar answers a bulk get: one item per key, the value empty for a key it does not hold.</summary>
+    private Task<IReadOnlyList<BulkStateItem>> GetRecordedBulkStateAsync(string storeName, IReadOnlyList<string> keys)
+    {
+        lock (_lock)
+        {
+            foreach (var key in keys)
+            {
+                _gets.Add((storeName, key));
+            }
+
+            return Task.FromResult<IReadOnlyList<BulkStateItem>>([.. keys.Select(key => new BulkStateItem(key,
+                _state.TryGetValue((storeName, key), out var bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : string.Empty, string.Empty))]);
+        }
+    }
+
     private Task<bool> CheckSidecarAsync(string endpoint)
     {
         _ = endpoint;
@@ -183,7 +198,7 @@ public sealed class RecordingDaprClient : DaprClient
     public override global::System.Threading.Tasks.Task<TResponse> InvokeMethodGrpcAsync<TResponse>(string appId, string methodName, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<TResponse> InvokeMethodGrpcAsync<TRequest, TResponse>(string appId, string methodName, TRequest data, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<TValue> GetStateAsync<TValue>(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => GetRecordedStateAsync<TValue>(storeName, key);
-    public override global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkStateItem>> GetBulkStateAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<string> keys, int? parallelism, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public override global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkStateItem>> GetBulkStateAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<string> keys, int? parallelism, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => GetRecordedBulkStateAsync(storeName, keys);
     public override global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkStateItem<TValue>>> GetBulkStateAsync<TValue>(string storeName, global::System.Collections.Generic.IReadOnlyList<string> keys, int? parallelism, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task SaveBulkStateAsync<TValue>(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.SaveStateItem<TValue>> items, global::System.Threading.CancellationToken cancellationToken = default) => RecordSaveBulkStateAsync(storeName, items);
     public override global::System.Threading.Tasks.Task DeleteBulkStateAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkDeleteStateItem> items, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
