@@ -90,6 +90,7 @@ internal static class IngestLoad
                 catch (HttpRequestException)
                 {
                     Interlocked.Add(ref failed, count);
+                    await Task.Delay(100);
                 }
             }
         })).ToArray();

@@ -27,22 +27,25 @@ internal static class ReadLoad
 
         var latencies = new Latencies();
         long ok = 0, errors = 0;
-        var random = new Random(7);
         var clock = Stopwatch.StartNew();
         var total = (long)(rate * seconds);
-        var requests = new List<Task>((int)Math.Min(total, 1_000_000));
-        for (long i = 0; i < total; i++)
+        // Workers share the schedule (request i is due at i / rate) and each sends its requests in
+        // turn; latency counts from the due time, so a slow answer delays and is charged to the next.
+        const int Workers = 64;
+        var next = -1L;
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
         {
-            var due = TimeSpan.FromSeconds(i / rate);
-            var wait = due - clock.Elapsed;
-            if (wait > TimeSpan.FromMilliseconds(1))
+            var random = new Random(w);
+            for (var i = Interlocked.Increment(ref next); i < total; i = Interlocked.Increment(ref next))
             {
-                await Task.Delay(wait);
-            }
+                var due = TimeSpan.FromSeconds(i / rate);
+                var wait = due - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
 
-            var target = path == "by-id" ? $"/anomalies/{Uri.EscapeDataString(ids[random.Next(ids.Count)])}" : "/anomalies?limit=50";
-            requests.Add(Task.Run(async () =>
-            {
+                var target = path == "by-id" ? $"/anomalies/{Uri.EscapeDataString(ids[random.Next(ids.Count)])}" : "/anomalies?limit=50";
                 using var response = await http.GetAsync(target);
                 await response.Content.LoadIntoBufferAsync();
                 latencies.Add((clock.Elapsed - due).TotalMilliseconds);
@@ -54,10 +57,9 @@ internal static class ReadLoad
                 {
                     Interlocked.Increment(ref errors);
                 }
-            }));
-        }
+            }
+        })));
 
-        await Task.WhenAll(requests);
         var elapsed = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reads {path} {url} target {rate:N0} req/s for {seconds:0} s: {ok:N0} ok, {errors:N0} errors, {(ok + errors) / elapsed:N0} req/s"));

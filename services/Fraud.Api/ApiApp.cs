@@ -12,7 +12,9 @@ public static class ApiApp
 {
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings come from the environment and arguments at start; watching appsettings for changes would
+        // also wake on every write to a ledger file in the content root.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         var urls = builder.UseUrlsOrLoopback($"http://127.0.0.1:{ServiceRoutes.ApiPort}");
         var runtime = builder.AddFraudApi();
         if (!runtime.IsDapr)

@@ -8,7 +8,9 @@ public static class DetectorApp
 {
     public static WebApplication Create(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings come from the environment and arguments at start; watching appsettings for changes would
+        // also wake on every write to a ledger file in the content root.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         var urls = builder.UseUrlsOrLoopback($"http://127.0.0.1:{ServiceRoutes.DetectorPort}");
         if (!Binding.IsLoopbackOnly(urls) && string.IsNullOrEmpty(builder.Configuration[DaprAppTokenMiddleware.TokenSetting]))
         {

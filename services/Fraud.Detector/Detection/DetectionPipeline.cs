@@ -66,7 +66,7 @@ public sealed class DetectionPipeline(
 
                 if (fresh[i])
                 {
-                    models.Observe(row, view.Seconds);
+                    models.Observe(row);
                 }
                 else
                 {

@@ -26,18 +26,25 @@ public sealed class MerchantLabelSync(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Watermark = await EndOfLabelsAsync(stoppingToken).ConfigureAwait(false);
-        using var timer = new PeriodicTimer(options.Value.LabelSyncInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            try
+            Watermark = await EndOfLabelsAsync(stoppingToken).ConfigureAwait(false);
+            using var timer = new PeriodicTimer(options.Value.LabelSyncInterval, time);
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await SyncOnceAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await SyncOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Reading new labels from the ledger failed; retrying at the next interval");
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Reading new labels from the ledger failed; retrying at the next interval");
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host is stopping (or never started).
         }
     }
 

@@ -22,7 +22,9 @@ public sealed class ModelHost
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
     private readonly Lock _bootstrapLock = new();
-    private TrainingSet? _bootstrap;
+    private Reservoir? _reservoir;
+    private long _nextTraining;
+    private bool _training;
     private volatile Scorer _scorer;
     private (string Version, string Kind)? _modelLabels;
 
@@ -45,7 +47,7 @@ public sealed class ModelHost
     /// <summary>What the health endpoint and the start-up lines say about the model.</summary>
     public string Description => _scorer.Model is { } model
         ? $"{model.Manifest.Kind.ToString().ToLowerInvariant()} model {model.Version}"
-        : _bootstrap is not null
+        : _reservoir is not null
             ? $"rules only until {_options.BootstrapRows:N0} transactions train an unsupervised model"
             : "rules only";
 
@@ -62,7 +64,8 @@ public sealed class ModelHost
         {
             if (_options.BootstrapRows > 0)
             {
-                _bootstrap = new TrainingSet();
+                _nextTraining = _options.BootstrapRows;
+                _reservoir = new Reservoir(_options.BootstrapRows, FeatureVector.Length, seed: 1);
             }
 
             Swap(_scorer);
@@ -72,10 +75,16 @@ public sealed class ModelHost
         IsReady = true;
     }
 
-    /// <summary>Collects a scored transaction's features while the unsupervised model is not trained yet.</summary>
-    public void Observe(ReadOnlySpan<float> features, int seconds)
+    /// <summary>
+    /// Samples live features for the unsupervised model (without a model file). The first model is
+    /// trained after <see cref="DetectorOptions.BootstrapRows"/> transactions, then retrained after
+    /// twice as many, and so on up to eight times as many, each on a uniform sample (reservoir) of the interval: the first
+    /// transactions come from accounts without history, and a model fitted on them alone would find
+    /// every later, history-rich transaction anomalous.
+    /// </summary>
+    public void Observe(ReadOnlySpan<float> features)
     {
-        if (_bootstrap is null)
+        if (_reservoir is not { } reservoir)
         {
             return;
         }
@@ -83,16 +92,14 @@ public sealed class ModelHost
         TrainingSet? ready = null;
         lock (_bootstrapLock)
         {
-            if (_bootstrap is not { } set)
+            reservoir.Offer(features);
+            if (reservoir.Seen >= _nextTraining && !_training)
             {
-                return;
-            }
-
-            set.Add(features, isFraud: false, seconds);
-            if (set.Count >= _options.BootstrapRows)
-            {
-                ready = set;
-                _bootstrap = null;
+                ready = reservoir.ToTrainingSet();
+                _training = true;
+                // Doubling, then every eight bootstrap sizes: cold-start drift fades, slower drift stays tracked.
+                _nextTraining = Math.Min(_nextTraining * 2, 8L * _options.BootstrapRows);
+                _reservoir = new Reservoir(_options.BootstrapRows, FeatureVector.Length, seed: (int)_nextTraining);
             }
         }
 
@@ -109,11 +116,19 @@ public sealed class ModelHost
             var trainer = new ModelTrainer(new TrainerOptions { ValidationFraction = 0 }, _time);
             var model = trainer.TrainUnsupervised(set, new TrainingContext(null, null, TimeSpan.Zero, _scoring.AlertThreshold));
             Swap(new Scorer(model, _scoring, _rules));
-            _logger.LogInformation("Trained unsupervised model {Version} on {Rows:N0} live transactions", model.Version, set.Count);
+            _logger.LogInformation("Trained unsupervised model {Version} on a sample of {Rows:N0} live transactions; next after {Next:N0} more",
+                model.Version, set.Count, _nextTraining);
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Training the unsupervised model failed; staying on rules only");
+            _logger.LogError(e, "Training the unsupervised model failed; keeping the current scorer");
+        }
+        finally
+        {
+            lock (_bootstrapLock)
+            {
+                _training = false;
+            }
         }
     }
 

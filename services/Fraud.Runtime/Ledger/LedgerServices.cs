@@ -76,6 +76,18 @@ public sealed class LedgerRetention(ILedger ledger, IOptions<LedgerOptions> opti
         }
 
         using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
+        try
+        {
+            await PurgeLoopAsync(timer, retention, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host is stopping.
+        }
+    }
+
+    private async Task PurgeLoopAsync(PeriodicTimer timer, TimeSpan retention, CancellationToken stoppingToken)
+    {
         do
         {
             try
