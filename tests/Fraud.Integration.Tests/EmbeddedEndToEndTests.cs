@@ -47,6 +47,11 @@ public sealed class EmbeddedEndToEndTests
         Assert.DoesNotContain(others.RootElement.GetProperty("items").EnumerateArray(),
             a => a.GetProperty("accountId").GetString()!.StartsWith("acct-", StringComparison.Ordinal) && a.GetProperty("accountId").GetString() != "acct-victim");
         Assert.Contains("Fraud.Dapr is running on the embedded runtime", fraud.Output);
+
+        // 31 accounts (the victim and 30 quiet ones) and two merchants are held in memory.
+        var metrics = await fraud.Http.GetStringAsync("/metrics");
+        Assert.Contains("\nfraud_account_profiles 31\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("\nfraud_merchant_profiles 2\n", metrics, StringComparison.Ordinal);
     }
 
     [Theory]

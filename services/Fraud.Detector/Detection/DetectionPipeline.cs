@@ -102,6 +102,7 @@ public sealed class DetectionPipeline(
             FraudMetrics.TransactionsProcessed.WithLabels("duplicate").Inc(duplicates);
         }
 
+        FraudMetrics.MerchantProfiles.Set(merchants.Count);
         FraudMetrics.DetectionLatency.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 

@@ -416,6 +416,13 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
             settings.MinPoolSize = Math.Min(settings.MinPoolSize, options.MaxPoolSize);
         }
 
+        if (!Sets(connectionString, "maxautoprepare"))
+        {
+            // The ledger runs a handful of statements over and over: prepared once per physical
+            // connection, PostgreSQL stops parsing and planning them on every read and write.
+            settings.MaxAutoPrepare = 32;
+        }
+
         settings.CommandTimeout = TimeoutSeconds(options);
         settings.NoResetOnClose = true;
         if (string.IsNullOrEmpty(settings.ApplicationName))
