@@ -127,8 +127,8 @@ public sealed partial class MonitoringTests
     {
         var figures = KedaTests.ScalingFigures();
         var rules = Repo.Read("monitoring", "prometheus-rules.yaml");
-        Assert.Contains($"20000 * sum(kube_deployment_status_replicas_available", rules, StringComparison.Ordinal);
-        Assert.Equal(20000, figures["per-pod throughput"]);
+        Assert.Contains($"{figures["per-pod throughput"]} * sum(kube_deployment_status_replicas_available", rules, StringComparison.Ordinal);
+        Assert.Contains($"{figures["per-pod throughput"]} * sum(kube_deployment_status_replicas_available", Repo.Read("monitoring", "dashboards", "fraud-dapr.json"), StringComparison.Ordinal);
         Assert.Contains($"> {figures["lagThreshold"]}", rules, StringComparison.Ordinal);
     }
 
