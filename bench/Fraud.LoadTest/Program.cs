@@ -4,6 +4,7 @@ using Fraud.LoadTest;
 // ingest --url U [--rate TX_PER_S] [--batch N] [--seconds S] [--accounts N] [--connections N] [--probes-per-second N]
 // reads  --url U --path by-id|list [--rate REQ_PER_S] [--seconds S]
 // fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F]
+// ids    --url U --out FILE [--count N]    (anomaly ids for bench/wrk/by-id.lua)
 var options = Options.Parse(args.Skip(1).ToArray());
 try
 {
@@ -12,6 +13,7 @@ try
         "ingest" => await IngestLoad.RunAsync(options),
         "reads" => await ReadLoad.RunAsync(options),
         "fill" => await LedgerFill.RunAsync(options),
+        "ids" => await ReadLoad.WriteIdsAsync(options),
         _ => Usage(),
     };
 }
@@ -27,6 +29,7 @@ static int Usage()
         usage: Fraud.LoadTest ingest --url URL [--rate TX/S] [--batch N] [--seconds S] [--accounts N] [--connections N] [--probes-per-second N]
                Fraud.LoadTest reads  --url URL --path by-id|list [--rate REQ/S] [--seconds S]
                Fraud.LoadTest fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F]
+               Fraud.LoadTest ids    --url URL --out FILE [--count N]
         """);
     return 2;
 }

@@ -67,7 +67,18 @@ internal static class ReadLoad
         return errors == 0 ? 0 : 1;
     }
 
-    private static async Task<List<string>> AnomalyIdsAsync(HttpClient http, int max)
+    /// <summary>Writes anomaly ids from the ledger, one per line, for <c>bench/wrk/by-id.lua</c>.</summary>
+    public static async Task<int> WriteIdsAsync(Options options)
+    {
+        var url = new Uri(options.String("url"));
+        using var http = IngestLoad.Client(url, 4);
+        var ids = await AnomalyIdsAsync(http, options.Int("count", 20_000));
+        await File.WriteAllLinesAsync(options.String("out"), ids);
+        Console.WriteLine($"{ids.Count:N0} anomaly ids written to {options.String("out")}");
+        return ids.Count > 0 ? 0 : 1;
+    }
+
+    internal static async Task<List<string>> AnomalyIdsAsync(HttpClient http, int max)
     {
         var ids = new List<string>();
         string? cursor = null;
