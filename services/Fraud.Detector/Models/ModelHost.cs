@@ -78,9 +78,9 @@ public sealed class ModelHost
     /// <summary>
     /// Samples live features for the unsupervised model (without a model file). The first model is
     /// trained after <see cref="DetectorOptions.BootstrapRows"/> transactions, then retrained after
-    /// twice as many, and so on up to eight times as many, each on a uniform sample (reservoir) of the interval: the first
-    /// transactions come from accounts without history, and a model fitted on them alone would find
-    /// every later, history-rich transaction anomalous.
+    /// twice as many, and so on up to eight times as many, each time on a uniform sample (reservoir)
+    /// of the interval: the first transactions come from accounts without history, and a model
+    /// fitted on them alone would find every later, history-rich transaction anomalous.
     /// </summary>
     public void Observe(ReadOnlySpan<float> features)
     {
