@@ -124,40 +124,40 @@ public static class TransactionJson
             var field = new FieldPath(index, member.Name);
             switch (member.Field)
             {
-                case Field.TransactionId:
+                case CanonicalField.TransactionId:
                     id = ReadId(ref reader, field, errors);
                     break;
-                case Field.AccountId:
+                case CanonicalField.AccountId:
                     account = ReadId(ref reader, field, errors);
                     break;
-                case Field.MerchantId:
+                case CanonicalField.MerchantId:
                     merchant = ReadId(ref reader, field, errors);
                     break;
-                case Field.MerchantCategory:
+                case CanonicalField.MerchantCategory:
                     category = ReadId(ref reader, field, errors);
                     break;
-                case Field.DeviceId:
+                case CanonicalField.DeviceId:
                     device = ReadId(ref reader, field, errors);
                     break;
-                case Field.Timestamp:
+                case CanonicalField.Timestamp:
                     timestamp = ReadTimestamp(ref reader, field, errors);
                     break;
-                case Field.Amount:
+                case CanonicalField.Amount:
                     amount = ReadAmount(ref reader, field, errors);
                     break;
-                case Field.Currency:
+                case CanonicalField.Currency:
                     currency = ReadCode(ref reader, field, 3, "an ISO 4217 currency code (3 letters)", errors);
                     break;
-                case Field.Country:
+                case CanonicalField.Country:
                     country = ReadCode(ref reader, field, 2, "an ISO 3166 alpha-2 country code (2 letters)", errors);
                     break;
-                case Field.Channel:
+                case CanonicalField.Channel:
                     channel = ReadChannel(ref reader, field, errors);
                     break;
-                case Field.Latitude:
+                case CanonicalField.Latitude:
                     latitude = ReadCoordinate(ref reader, field, 90, errors);
                     break;
-                case Field.Longitude:
+                case CanonicalField.Longitude:
                     longitude = ReadCoordinate(ref reader, field, 180, errors);
                     break;
                 default:
@@ -421,7 +421,7 @@ public static class TransactionJson
         return true;
     }
 
-    private static (Field Field, string Name) Member(ref Utf8JsonReader reader)
+    private static (CanonicalField? Field, string Name) Member(ref Utf8JsonReader reader)
     {
         // Matched on the raw bytes: no string per member name on the hot path.
         foreach (var (name, utf8, field) in Members)
@@ -432,7 +432,7 @@ public static class TransactionJson
             }
         }
 
-        return (Field.Unknown, reader.GetString()!);
+        return (null, reader.GetString()!);
     }
 
     private static string Truncate(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");
@@ -443,41 +443,14 @@ public static class TransactionJson
         return end > 0 ? message[..end] : message.TrimEnd('.');
     }
 
-    private static readonly (string Name, byte[] Utf8, Field Field)[] Members =
+    // The JSON member names are the canonical fields in camelCase; labels (is_fraud, fraud_scenario) are file-only.
+    private static readonly (string Name, byte[] Utf8, CanonicalField Field)[] Members =
     [
-        .. new (string, Field)[]
-        {
-            ("transactionId", Field.TransactionId),
-            ("accountId", Field.AccountId),
-            ("timestamp", Field.Timestamp),
-            ("amount", Field.Amount),
-            ("merchantId", Field.MerchantId),
-            ("merchantCategory", Field.MerchantCategory),
-            ("currency", Field.Currency),
-            ("country", Field.Country),
-            ("channel", Field.Channel),
-            ("deviceId", Field.DeviceId),
-            ("latitude", Field.Latitude),
-            ("longitude", Field.Longitude),
-        }.Select(m => (m.Item1, Encoding.UTF8.GetBytes(m.Item1), m.Item2)),
+        .. Enum.GetValues<CanonicalField>()
+            .Where(f => f is not (CanonicalField.IsFraud or CanonicalField.FraudScenario))
+            .Select(f => (Name: JsonNamingPolicy.CamelCase.ConvertName(f.ToString()), Field: f))
+            .Select(m => (m.Name, Encoding.UTF8.GetBytes(m.Name), m.Field)),
     ];
-
-    private enum Field
-    {
-        Unknown,
-        TransactionId,
-        AccountId,
-        Timestamp,
-        Amount,
-        MerchantId,
-        MerchantCategory,
-        Currency,
-        Country,
-        Channel,
-        DeviceId,
-        Latitude,
-        Longitude,
-    }
 }
 
 /// <summary>Where a field is (item index, or -1 for a lone object, and member name); made into text only for an error.</summary>
