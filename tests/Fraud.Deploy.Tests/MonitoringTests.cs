@@ -64,7 +64,7 @@ public sealed partial class MonitoringTests
         {
             "fraud_transactions_processed_total", "fraud_detection_latency_seconds_bucket", "fraud_anomalies_total",
             "kafka_consumergroup_lag", "kube_deployment_status_replicas_available", "fraud_anomaly_buffer_size",
-            "db_client_connections_usage", "fraud_dead_letters_total", "http_requests_received_total",
+            "npgsql_db_client_connection_count", "fraud_dead_letters_total", "http_requests_received_total",
         })
         {
             Assert.Contains(metric, all, StringComparison.Ordinal);

@@ -49,9 +49,18 @@ public sealed class EmbeddedEndToEndTests
         Assert.Contains("Fraud.Dapr is running on the embedded runtime", fraud.Output);
 
         // 31 accounts (the victim and 30 quiet ones) and two merchants are held in memory.
-        var metrics = await fraud.Http.GetStringAsync("/metrics");
+        var metrics = await MetricsAsync(fraud);
         Assert.Contains("\nfraud_account_profiles 31\n", metrics, StringComparison.Ordinal);
         Assert.Contains("\nfraud_merchant_profiles 2\n", metrics, StringComparison.Ordinal);
+
+        // Request durations are told apart below a millisecond; the runtime's meter is exported, the
+        // per-request meters of hosting, auth and rate limiting and the event counters are not.
+        Assert.Contains("""endpoint="/anomalies/{id}",le="0.000125"}""", metrics, StringComparison.Ordinal);
+        Assert.Contains("\nsystem_runtime_dotnet_gc_collections{", metrics, StringComparison.Ordinal);
+        foreach (var absent in new[] { "microsoft_aspnetcore_hosting", "microsoft_aspnetcore_authorization", "microsoft_aspnetcore_ratelimiting", "private_internaldiagnostics" })
+        {
+            Assert.DoesNotContain(absent, metrics, StringComparison.Ordinal);
+        }
     }
 
     [Theory]
@@ -113,6 +122,14 @@ public sealed class EmbeddedEndToEndTests
             }
         });
         Assert.Contains($"ledger            {kind}", restarted.Output);
+        if (kind == "postgresql")
+        {
+            // What the pool panel of the dashboard and the FraudLedgerPoolExhausted alert read.
+            var metrics = await MetricsAsync(restarted);
+            Assert.Contains("""npgsql_db_client_connection_count{db_client_connection_pool_name="fraud-ledger",db_client_connection_state="used"}""", metrics, StringComparison.Ordinal);
+            Assert.Contains("""npgsql_db_client_connection_max{db_client_connection_pool_name="fraud-ledger"} 20""", metrics, StringComparison.Ordinal);
+        }
+
         Assert.True(missing.IsEmpty, $"{missing.Count} of {acknowledged.Count} acknowledged transactions are not in the ledger after the kill, e.g. {string.Join(", ", missing.Take(5))}");
     }
 
@@ -135,5 +152,12 @@ public sealed class EmbeddedEndToEndTests
         }
 
         Assert.Equal(0, await fraud.InterruptAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>/metrics as Prometheus sees it from its second scrape on (the first starts the meter listener).</summary>
+    private static async Task<string> MetricsAsync(FraudProcess fraud)
+    {
+        await fraud.Http.GetStringAsync("/metrics");
+        return await fraud.Http.GetStringAsync("/metrics");
     }
 }

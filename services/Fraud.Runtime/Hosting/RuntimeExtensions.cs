@@ -7,6 +7,7 @@ using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Messaging;
 using Fraud.Runtime.Messaging.Dapr;
 using Fraud.Runtime.Messaging.Embedded;
+using Fraud.Runtime.Observability;
 using Fraud.Runtime.Profiles;
 using Fraud.Runtime.Scoring;
 using Microsoft.AspNetCore.Builder;
@@ -47,6 +48,7 @@ public static class RuntimeExtensions
         var context = new RuntimeContext(runtime.Resolve(name => configuration[name] ?? Environment.GetEnvironmentVariable(name)));
         services.AddSingleton(context);
         services.TryAddSingleton(TimeProvider.System);
+        MetricExport.Configure();
 
         services.AddValidatedOptions<LedgerOptions>(configuration, LedgerOptions.Section, o => o.Validate());
         services.AddValidatedOptions<AnomalyStateOptions>(configuration, AnomalyStateOptions.Section, Validate);
@@ -104,7 +106,15 @@ public static class RuntimeExtensions
     /// <summary>Request counts and duration histograms per route (prometheus-net).</summary>
     public static WebApplication UseFraudRequestMetrics(this WebApplication app)
     {
-        app.UseHttpMetrics();
+        app.UseHttpMetrics(options => options.RequestDuration.Histogram = Metrics.CreateHistogram(
+            "http_request_duration_seconds",
+            "Duration of HTTP requests in seconds, from the metrics middleware to the response.",
+            new HistogramConfiguration
+            {
+                // From 125 µs (prometheus-net's default starts at 1 ms): reads are held to p99 of 2 ms and must be told apart below it.
+                Buckets = Histogram.ExponentialBuckets(0.000125, 2, 18),
+                LabelNames = Prometheus.HttpMetrics.HttpRequestLabelNames.All,
+            }));
         return app;
     }
 

@@ -1,12 +1,12 @@
 using System.Data.Common;
-using System.Text.Json;
 using Fraud.Core.Contracts;
 
 namespace Fraud.Runtime.Ledger;
 
 /// <summary>
 /// What the PostgreSQL and SQLite ledgers share, so they agree on every behaviour: the column list
-/// and its mapping to contracts, time precision, the reasons JSON, filter checks, stats.
+/// and its mapping to contracts, time precision, filter checks, stats (the reasons JSON is
+/// <see cref="ReasonsJson"/>).
 /// </summary>
 /// <remarks>
 /// Times are stored to the microsecond (PostgreSQL's resolution; SQLite stores microseconds since
@@ -69,13 +69,6 @@ internal static class LedgerCodec
         new(UnixEpochTicks + microseconds * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
 
     public static DateTimeOffset FromUtc(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc), TimeSpan.Zero);
-
-    /// <summary>The reasons as FraudJsonContext writes them (camelCase array), or null when there are none.</summary>
-    public static string? ReasonsJson(IReadOnlyList<Reason>? reasons) =>
-        reasons is null || reasons.Count == 0 ? null : JsonSerializer.Serialize(reasons, FraudJsonContext.Default.IReadOnlyListReason);
-
-    public static IReadOnlyList<Reason> ParseReasons(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize(json, FraudJsonContext.Default.IReadOnlyListReason) ?? [];
 
     /// <summary>Checks a filter; returns the distinct severities to match, or null for any.</summary>
     public static Severity[]? Check(AnomalyFilter filter)
@@ -143,7 +136,7 @@ internal static class LedgerCodec
             Amount = TDialect.ReadAmount(reader, 11),
             Score = reader.GetDouble(12),
             Severity = (Severity)reader.GetInt16(13),
-            Reasons = ParseReasons(reader.IsDBNull(14) ? null : reader.GetString(14)),
+            Reasons = ReasonsJson.Read(reader.IsDBNull(14) ? null : reader.GetString(14)),
             ModelVersion = reader.GetString(15),
             ScoredAt = TDialect.ReadTime(reader, 16),
         };

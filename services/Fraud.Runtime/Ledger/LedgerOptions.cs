@@ -11,7 +11,10 @@ public sealed class LedgerOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>Most connections each replica opens (Npgsql's <c>Maximum Pool Size</c>).</summary>
+    /// <summary>
+    /// Most connections each replica opens (Npgsql's <c>Maximum Pool Size</c>); for SQLite, the
+    /// read connections kept open between reads.
+    /// </summary>
     public int MaxPoolSize { get; set; } = 20;
 
     /// <summary>Most rows per group commit.</summary>

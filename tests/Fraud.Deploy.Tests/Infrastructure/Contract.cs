@@ -88,13 +88,14 @@ public static partial class Contract
 
     /// <summary>
     /// Metric names the dashboards and alerts may use beyond the system's own fraud_* metrics:
-    /// prometheus-net HTTP metrics, Npgsql's pool meters, kafka-exporter and kube-state-metrics.
+    /// prometheus-net HTTP metrics, Npgsql's pool meter (checked against a live export by
+    /// EmbeddedEndToEndTests), kafka-exporter and kube-state-metrics.
     /// </summary>
     public static readonly HashSet<string> ExternalMetrics = new(StringComparer.Ordinal)
     {
         "http_requests_received_total", "http_requests_in_progress",
         "http_request_duration_seconds_bucket", "http_request_duration_seconds_sum", "http_request_duration_seconds_count",
-        "db_client_connections_usage", "db_client_connections_max",
+        "npgsql_db_client_connection_count", "npgsql_db_client_connection_max",
         "kafka_consumergroup_lag",
         "kube_deployment_status_replicas", "kube_deployment_status_replicas_available", "kube_deployment_spec_replicas",
         "kube_horizontalpodautoscaler_status_current_replicas", "kube_horizontalpodautoscaler_status_desired_replicas",

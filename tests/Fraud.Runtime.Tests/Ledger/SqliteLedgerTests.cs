@@ -1,3 +1,5 @@
+using System.Data;
+using Fraud.Core.Contracts;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Ledger.Sqlite;
 using Fraud.TestSupport;
@@ -49,5 +51,69 @@ public sealed class SqliteLedgerTests(TempDirectory directory) : LedgerContractT
         Assert.Equal(Json(Stored(row)), Json(await ledger.GetTransactionAsync(row.TransactionId, CancellationToken.None)));
         Assert.Single((await ledger.QueryAnomaliesAsync(new AnomalyFilter(From: At(2039)), CancellationToken.None)).Items);
         Assert.True(await ledger.PingAsync(CancellationToken.None));
+
+        // A review reads the row inside its transaction with the statement plain reads share afterwards.
+        var review = await ledger.ReviewAsync(row.TransactionId, new Review(AnomalyStatus.Dismissed, "ann", At(2039).AddHours(1), null), null, CancellationToken.None);
+        Assert.Equal(ReviewOutcome.Updated, review.Outcome);
+        Assert.Equal(AnomalyStatus.Dismissed, (await ledger.GetAnomalyAsync(row.TransactionId, CancellationToken.None))?.Status);
+    }
+
+    [Fact]
+    public async Task Reads_keep_a_session_open_between_them_and_Dispose_lets_the_file_go()
+    {
+        var path = directory.Combine($"sessions-{Guid.NewGuid():N}.db");
+        using (var ledger = new SqliteLedger(path, new LedgerOptions { MaxPoolSize = 2 }))
+        {
+            await ledger.MigrateAsync(CancellationToken.None);
+            var row = OpenAnomaly(Id("s"), "acc", At(2040));
+            await ledger.WriteAsync([row], CancellationToken.None);
+            for (var i = 0; i < 50; i++)
+            {
+                Assert.Equal(row.TransactionId, (await ledger.GetAnomalyAsync(row.TransactionId, CancellationToken.None))?.TransactionId);
+                Assert.Null(await ledger.GetAnomalyAsync(Id("missing"), CancellationToken.None));
+            }
+
+            Assert.Equal(2, OpenHandles(path)); // the writer and one read session
+        }
+
+        Assert.Equal(0, OpenHandles(path));
+    }
+
+    [Fact]
+    public void Read_sessions_beyond_the_idle_cap_are_closed_and_idle_ones_are_reused()
+    {
+        var path = directory.Combine($"pool-{Guid.NewGuid():N}.db");
+        var opened = new List<SqliteConnection>();
+        var sessions = new SqliteReadSessions(
+            () =>
+            {
+                var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+                connection.Open();
+                opened.Add(connection);
+                return connection;
+            },
+            maxIdle: 2);
+
+        var rented = Enumerable.Range(0, 5).Select(_ => sessions.Rent()).ToList();
+        rented.ForEach(sessions.Return);
+        Assert.Equal(5, opened.Count);
+        Assert.Equal(2, opened.Count(c => c.State == ConnectionState.Open));
+
+        var again = sessions.Rent();
+        Assert.Equal(5, opened.Count);
+        Assert.Equal(ConnectionState.Open, again.Connection.State);
+
+        sessions.Dispose();
+        Assert.Equal(1, opened.Count(c => c.State == ConnectionState.Open));
+        sessions.Return(again);
+        Assert.All(opened, c => Assert.Equal(ConnectionState.Closed, c.State));
+        Assert.Throws<ObjectDisposedException>(() => sessions.Rent());
+    }
+
+    /// <summary>This process's file descriptors open on the database file.</summary>
+    private static int OpenHandles(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(fd => fd.LinkTarget == full);
     }
 }

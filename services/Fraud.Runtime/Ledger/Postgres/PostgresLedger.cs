@@ -128,7 +128,7 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
         await importer.WriteAsync(row.Amount, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(row.Score, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync((short)row.Severity, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
-        if (LedgerCodec.ReasonsJson(row.Reasons) is { } reasons)
+        if (ReasonsJson.Write(row.Reasons) is { } reasons)
         {
             await importer.WriteAsync(reasons, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
         }
@@ -408,7 +408,7 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(options);
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "fraud-ledger" };
         var settings = builder.ConnectionStringBuilder;
         if (!Sets(connectionString, "maximumpoolsize", "maxpoolsize"))
         {
