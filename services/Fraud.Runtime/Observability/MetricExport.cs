@@ -13,8 +13,8 @@ namespace Fraud.Runtime.Observability;
 /// Left out: event counters (they repeat the <c>System.Runtime</c> meter, and listening to them
 /// makes Kestrel and hosting raise an event per request) and the per-request meters of hosting,
 /// routing, authentication, authorization, rate limiting, HttpClient and Npgsql's commands
-/// (<c>http_*</c> already counts and times requests). Recording those cost about a tenth of the CPU and allocations of a
-/// <c>GET /anomalies/{id}</c>.
+/// (<c>http_*</c> already counts and times requests). Recording those cost about a tenth of the
+/// CPU and allocations of a <c>GET /anomalies/{id}</c>.
 /// </remarks>
 public static class MetricExport
 {

@@ -276,9 +276,10 @@ public sealed class SqliteLedger : ILedger, IDisposable
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = Writer();
+            var session = WriterSession();
+            var connection = session.Connection;
             using var transaction = connection.BeginTransaction(deferred: false);
-            var current = ReadSingle(_writerSession!, transaction, SelectAnomalyById, transactionId) as Anomaly;
+            var current = ReadSingle(session, transaction, SelectAnomalyById, transactionId) as Anomaly;
             if (current is null)
             {
                 return new ReviewResult(ReviewOutcome.NotFound, null);
@@ -446,7 +447,6 @@ public sealed class SqliteLedger : ILedger, IDisposable
 
                 _writer.Dispose();
             }
-
         }
         finally
         {
@@ -484,6 +484,13 @@ public sealed class SqliteLedger : ILedger, IDisposable
         return connection;
     }
 
+    /// <summary>The writer connection as a read session, for reads under <see cref="_writeLock"/>.</summary>
+    private SqliteReadSession WriterSession()
+    {
+        Writer();
+        return _writerSession!;
+    }
+
     private SqliteCommand CreateInsert(SqliteConnection connection)
     {
         var command = connection.CreateCommand();
@@ -510,8 +517,7 @@ public sealed class SqliteLedger : ILedger, IDisposable
             await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                Writer();
-                return read(_writerSession!);
+                return read(WriterSession());
             }
             finally
             {
