@@ -38,11 +38,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
 
         Step("api started and seeded");
         await using var chromium = await Chromium.StartAsync();
-        Step("chromium started");
-        var tab = await chromium.NewTabAsync();
-        await tab.AddInitScriptAsync(WatchViolations);
-        await tab.NavigateAsync(host.BaseAddress);
-        Step("console loaded");
+        var tab = await OpenConsoleAsync(chromium, host.BaseAddress);
 
         // The table: newest first, every column, the hostile merchant id as plain text.
         await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 4", "four anomalies in the table");
@@ -139,11 +135,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
 
         Step("api started and seeded");
         await using var chromium = await Chromium.StartAsync();
-        Step("chromium started");
-        var tab = await chromium.NewTabAsync();
-        await tab.AddInitScriptAsync(WatchViolations);
-        await tab.NavigateAsync(host.BaseAddress);
-        Step("console loaded");
+        var tab = await OpenConsoleAsync(chromium, host.BaseAddress);
 
         await tab.WaitForAsync("document.getElementById('message').textContent.includes('An API key is needed')", "the console to ask for a key");
         Assert.Equal(0, (await tab.EvaluateAsync("document.querySelectorAll('#anomalies tbody tr').length"))!.GetValue<int>());
@@ -188,10 +180,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Assert.InRange(all.Count, 51, 100);
         Step("api started and seeded");
         await using var chromium = await Chromium.StartAsync();
-        var tab = await chromium.NewTabAsync();
-        await tab.AddInitScriptAsync(WatchViolations);
-        await tab.NavigateAsync(host.BaseAddress);
-        Step("console loaded");
+        var tab = await OpenConsoleAsync(chromium, host.BaseAddress);
 
         // The first page, then the rest through nextCursor: every anomaly once, in the API's order.
         await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 50 && !document.getElementById('more').hidden", "the first page and a Load more button");
@@ -224,6 +213,17 @@ public sealed class BrowserTests(ITestOutputHelper output)
     }
 
     private void Step(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.00} s  {what}");
+
+    /// <summary>A new tab on the console at <paramref name="address"/>, watching for violations from the first script on.</summary>
+    private async Task<Chromium.Tab> OpenConsoleAsync(Chromium chromium, Uri address)
+    {
+        Step("chromium started");
+        var tab = await chromium.NewTabAsync();
+        await tab.AddInitScriptAsync(WatchViolations);
+        await tab.NavigateAsync(address);
+        Step("console loaded");
+        return tab;
+    }
 
     private static async Task UseKeyAsync(Chromium.Tab tab, string key) =>
         await tab.EvaluateAsync($"document.getElementById('api-key').value = {JsonSerializer.Serialize(key)}; document.getElementById('key-form').requestSubmit()");

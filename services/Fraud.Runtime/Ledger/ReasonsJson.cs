@@ -15,7 +15,7 @@ namespace Fraud.Runtime.Ledger;
 /// </remarks>
 internal static class ReasonsJson
 {
-    private const int StackBytes = 2_048;
+    private const int StackBytes = 4_096;
 
     public static string? Write(IReadOnlyList<Reason>? reasons) =>
         reasons is null || reasons.Count == 0 ? null : JsonSerializer.Serialize(reasons, FraudJsonContext.Default.IReadOnlyListReason);
@@ -29,13 +29,12 @@ internal static class ReasonsJson
             return [];
         }
 
-        var length = Encoding.UTF8.GetByteCount(json);
+        var most = Encoding.UTF8.GetMaxByteCount(json.Length);
         byte[]? rented = null;
-        var utf8 = length <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        var utf8 = most <= StackBytes ? stackalloc byte[StackBytes] : (rented = ArrayPool<byte>.Shared.Rent(most));
         try
         {
-            Encoding.UTF8.GetBytes(json, utf8);
-            return Read(utf8[..length]);
+            return Read(utf8[..Encoding.UTF8.GetBytes(json, utf8)]);
         }
         finally
         {
