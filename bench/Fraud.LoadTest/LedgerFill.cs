@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime;
 using Fraud.Runtime.Ledger;
 

@@ -1,1 +1,27 @@
-await Fraud.Api.ApiApp.Create(args).RunAsync();
+using Fraud.Api.Extensions;
+using Fraud.Runtime.Hosting;
+
+namespace Fraud.Api;
+
+/// <summary>
+/// fraud-api: ingest (published to <c>transactions</c> through its Dapr sidecar), anomalies and
+/// their review, statistics, the analyst console. Nothing of the detector runs here.
+/// </summary>
+public static class Program
+{
+    public static Task Main(string[] args) => Create(args).RunAsync();
+
+    /// <summary>The app as it runs; tests build it the same way.</summary>
+    public static WebApplication Create(string[] args)
+    {
+        var builder = FraudApplication.CreateBuilder(args, ServiceRoutes.ApiPort);
+        var runtime = builder.AddFraudRuntime();
+        builder.AddFraudApi(runtime);
+
+        var app = builder.Build();
+        app.UseFraudApi();
+        app.MapFraudApi();
+        app.MapFraudOperations();
+        return app;
+    }
+}

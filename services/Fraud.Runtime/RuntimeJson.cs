@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Messaging;
 using Fraud.Runtime.Scoring;
 

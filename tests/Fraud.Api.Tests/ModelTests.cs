@@ -1,6 +1,6 @@
 using System.Net;
 using Fraud.Api.Tests.Infrastructure;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Core.Model;
 using Fraud.Core.Replay;

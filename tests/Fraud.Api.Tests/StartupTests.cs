@@ -1,3 +1,4 @@
+using Fraud.Host;
 using System.Net;
 using Fraud.Api.Tests.Infrastructure;
 using Fraud.TestSupport;
@@ -17,7 +18,7 @@ public sealed class StartupTests
     {
         using var directory = TempDirectory.Create("fraud-api-startup");
 
-        var error = Assert.Throws<InvalidOperationException>(() => ApiApp.Create(ApiHost.Arguments(directory.Combine("ledger.db"), [], urls)));
+        var error = Assert.Throws<InvalidOperationException>(() => SingleProcessApp.Create(ApiHost.Arguments(directory.Combine("ledger.db"), [], urls)));
 
         Assert.Contains("beyond loopback", error.Message, StringComparison.Ordinal);
         Assert.Contains("without API keys", error.Message, StringComparison.Ordinal);

@@ -1,5 +1,5 @@
 using Fraud.Cli.Run;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Messaging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,3 +1,4 @@
+using Fraud.Detector;
 using Fraud.Deploy.Tests.Infrastructure;
 using Fraud.Runtime;
 
@@ -17,7 +18,7 @@ public sealed class ComponentTests
     {
         var pubsub = Resources(environment).Get("Component", DaprNames.PubSub);
         Assert.Equal("pubsub.kafka", pubsub.Root.Str("spec", "type"));
-        Assert.Equal(DaprNames.ConsumerGroup, pubsub.MetadataValue("consumerGroup"));
+        Assert.Equal(DetectorNames.ConsumerGroup, pubsub.MetadataValue("consumerGroup"));
         Assert.False(string.IsNullOrEmpty(pubsub.MetadataValue("brokers")));
         Assert.Contains(pubsub.MetadataValue("authType"), new[] { "none", "password", "mtls", "oidc", "awsiam", "certificate" });
         Assert.Contains(pubsub.MetadataValue("initialOffset"), new[] { "oldest", "newest" });
@@ -44,14 +45,14 @@ public sealed class ComponentTests
     {
         var stores = Resources(environment).OfKind("Component").Where(c => c.IsActorStateStore()).ToList();
         var store = Assert.Single(stores);
-        Assert.Equal(DaprNames.ActorStateStore, store.Name);
+        Assert.Equal(DetectorNames.ActorStateStore, store.Name);
         Assert.Contains(store.Root.Str("spec", "type"), new[] { "state.redis", "state.postgresql" });
     }
 
     [Fact]
     public void Production_keeps_actor_state_out_of_Redis()
     {
-        var store = Rendered.Overlay("prod").Get("Component", DaprNames.ActorStateStore);
+        var store = Rendered.Overlay("prod").Get("Component", DetectorNames.ActorStateStore);
         Assert.Equal("state.postgresql", store.Root.Str("spec", "type"));
         Assert.Equal("v2", store.Root.Str("spec", "version"));
     }
@@ -169,7 +170,7 @@ public sealed class ComponentTests
 
         foreach (var (actor, refs) in resiliency.Root.Map("spec", "targets", "actors"))
         {
-            Assert.Equal(DaprNames.AccountActorType, actor);
+            Assert.Equal(DetectorNames.AccountActorType, actor);
             CheckRefs(refs, $"actors.{actor}");
         }
 

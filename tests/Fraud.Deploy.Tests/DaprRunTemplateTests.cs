@@ -1,3 +1,4 @@
+using Fraud.Detector;
 using Fraud.Deploy.Tests.Infrastructure;
 using Fraud.Runtime;
 using Fraud.Runtime.Hosting;
@@ -22,7 +23,7 @@ public sealed class DaprRunTemplateTests
         Assert.Equal(new Dictionary<string, long?>
         {
             [DaprNames.ApiAppId] = ServiceRoutes.ApiPort,
-            [DaprNames.DetectorAppId] = ServiceRoutes.DetectorPort,
+            [DaprNames.DetectorAppId] = DetectorNames.Port,
         }, ports);
     }
 

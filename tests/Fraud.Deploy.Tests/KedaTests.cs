@@ -1,3 +1,4 @@
+using Fraud.Detector;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Fraud.Deploy.Tests.Infrastructure;
@@ -124,7 +125,7 @@ public sealed partial class KedaTests
         var user = kafka.OfKind("KafkaUser").Single();
         var acls = user.Root.List("spec", "authorization", "acls");
         Assert.All(Contract.Topics, t => Assert.Contains(acls, a => a.Str("resource", "type") == "topic" && a.Str("resource", "name") == t));
-        Assert.Contains(acls, a => a.Str("resource", "type") == "group" && a.Str("resource", "name") == DaprNames.ConsumerGroup);
+        Assert.Contains(acls, a => a.Str("resource", "type") == "group" && a.Str("resource", "name") == DetectorNames.ConsumerGroup);
         Assert.Equal("scram-sha-512", user.Root.Str("spec", "authentication", "type"));
     }
 

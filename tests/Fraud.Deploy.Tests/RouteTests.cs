@@ -17,7 +17,7 @@ public sealed class RouteTests
         var dir = Directory.CreateTempSubdirectory("fraud-deploy-tests-");
         try
         {
-            var app = create(["--Fraud:Runtime:Mode=Embedded", $"--Fraud:Ledger:ConnectionString={Path.Combine(dir.FullName, "ledger.db")}"]);
+            var app = create(["--Fraud:Runtime:Mode=Dapr", $"--Fraud:Ledger:ConnectionString={Path.Combine(dir.FullName, "ledger.db")}"]);
             try
             {
                 return ((IEndpointRouteBuilder)app).DataSources
@@ -81,19 +81,19 @@ public sealed class RouteTests
     [Fact]
     public async Task The_api_maps_every_path_called_on_it()
     {
-        var routes = await RoutesOf(args => Fraud.Api.ApiApp.Create(args));
+        var routes = await RoutesOf(Fraud.Api.Program.Create);
         var missing = PathsCalledOn(DaprNames.ApiAppId).Where(p => !routes.Contains(p)).Order(StringComparer.Ordinal).ToList();
         Assert.True(missing.Count == 0,
-            $"fraud-api (ApiApp.Create) does not map {string.Join(", ", missing)}; it maps [{string.Join(", ", routes.Order(StringComparer.Ordinal))}]");
+            $"fraud-api (its Program.Create) does not map {string.Join(", ", missing)}; it maps [{string.Join(", ", routes.Order(StringComparer.Ordinal))}]");
     }
 
     [Fact]
     public async Task The_detector_maps_every_path_called_on_it()
     {
-        var routes = await RoutesOf(Fraud.Detector.DetectorApp.Create);
+        var routes = await RoutesOf(Fraud.Detector.Program.Create);
         var missing = PathsCalledOn(DaprNames.DetectorAppId).Where(p => !routes.Contains(p)).Order(StringComparer.Ordinal).ToList();
         Assert.True(missing.Count == 0,
-            $"fraud-detector (DetectorApp.Create) does not map {string.Join(", ", missing)}; it maps [{string.Join(", ", routes.Order(StringComparer.Ordinal))}]");
+            $"fraud-detector (its Program.Create) does not map {string.Join(", ", missing)}; it maps [{string.Join(", ", routes.Order(StringComparer.Ordinal))}]");
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Fraud.Api.Extensions;
 using Fraud.Api.Security;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Anomalies;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Ledger;
@@ -174,9 +174,9 @@ public static class AnomaliesApi
             errors.Add(new FieldError("note", $"must be at most {MaxNoteLength} characters"));
         }
 
-        if (request.ReviewedBy is { } by && (by.Length is 0 or > TransactionJson.MaxIdLength || string.IsNullOrWhiteSpace(by)))
+        if (request.ReviewedBy is { } by && (by.Length is 0 or > TransactionRules.MaxIdLength || string.IsNullOrWhiteSpace(by)))
         {
-            errors.Add(new FieldError("reviewedBy", $"must be 1 to {TransactionJson.MaxIdLength} characters"));
+            errors.Add(new FieldError("reviewedBy", $"must be 1 to {TransactionRules.MaxIdLength} characters"));
         }
 
         return (request, errors);
@@ -191,13 +191,13 @@ public static class AnomaliesApi
             severities = [];
             foreach (var name in severityText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                if (EnumNames.TryParseSeverity(name, out var severity))
+                if (WireNames.TryParse(name, out Severity severity))
                 {
                     severities.Add(severity);
                 }
                 else
                 {
-                    errors.Add(new FieldError("severity", $"'{name}' is not one of none, low, medium, high, critical"));
+                    errors.Add(new FieldError("severity", $"'{name}' is not one of {WireNames.SeverityList}"));
                 }
             }
         }
@@ -205,13 +205,13 @@ public static class AnomaliesApi
         AnomalyStatus? status = null;
         if (query["status"].ToString() is { Length: > 0 } statusText)
         {
-            if (EnumNames.TryParseStatus(statusText, out var parsed))
+            if (WireNames.TryParse(statusText, out AnomalyStatus parsed))
             {
                 status = parsed;
             }
             else
             {
-                errors.Add(new FieldError("status", $"'{statusText}' is not one of open, confirmed_fraud, false_positive, dismissed"));
+                errors.Add(new FieldError("status", $"'{statusText}' is not one of {WireNames.StatusList}"));
             }
         }
 
@@ -249,9 +249,9 @@ public static class AnomaliesApi
         }
 
         var accountId = query["accountId"].ToString() is { Length: > 0 } account ? account : null;
-        if (accountId is { Length: > TransactionJson.MaxIdLength })
+        if (accountId is { Length: > TransactionRules.MaxIdLength })
         {
-            errors.Add(new FieldError("accountId", $"must be at most {TransactionJson.MaxIdLength} characters"));
+            errors.Add(new FieldError("accountId", $"must be at most {TransactionRules.MaxIdLength} characters"));
         }
 
         return errors.Count > 0

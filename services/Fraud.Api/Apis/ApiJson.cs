@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Api.Apis;
 

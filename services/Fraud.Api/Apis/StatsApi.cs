@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fraud.Contracts;
 using Fraud.Api.Extensions;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Ledger;
@@ -44,14 +45,14 @@ public static class StatsApi
             stats.Transactions,
             stats.Anomalies,
             Math.Round(stats.Throughput, 3),
-            stats.BySeverity.ToDictionary(p => EnumNames.Name(p.Key), p => p.Value),
-            stats.ByStatus.ToDictionary(p => EnumNames.Name(p.Key), p => p.Value),
+            stats.BySeverity.ToDictionary(p => WireNames.Name(p.Key), p => p.Value),
+            stats.ByStatus.ToDictionary(p => WireNames.Name(p.Key), p => p.Value),
             stats.ByModelVersion,
             stats.ByModelVersion.Count == 0 ? null : stats.ByModelVersion.MaxBy(p => p.Value).Key);
         return TypedResults.Json(response, ApiJsonContext.Default.StatsResponse);
     }
 
-    private static DateTimeOffset Parse(string text, string name, DateTimeOffset fallback, out Core.Contracts.FieldError? error)
+    private static DateTimeOffset Parse(string text, string name, DateTimeOffset fallback, out FieldError? error)
     {
         error = null;
         if (text.Length == 0)

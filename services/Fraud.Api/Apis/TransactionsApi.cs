@@ -1,5 +1,5 @@
 using Fraud.Api.Extensions;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Messaging;

@@ -3,16 +3,20 @@ using Fraud.Api.Console;
 using Fraud.Api.Security;
 using Fraud.Runtime;
 using Fraud.Runtime.Hosting;
+using Fraud.Runtime.Scoring;
+using Dapr.Client;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Api.Extensions;
 
 public static class ApiExtensions
 {
-    /// <summary>The API's services: options, API-key authentication and roles, rate limits, OpenAPI, problem details.</summary>
-    public static RuntimeContext AddFraudApi(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The API's services: options, API-key authentication and roles, rate limits, OpenAPI, problem
+    /// details, and under Dapr the detector's <c>POST /score</c> by service invocation.
+    /// </summary>
+    public static IHostApplicationBuilder AddFraudApi(this IHostApplicationBuilder builder, RuntimeContext runtime)
     {
-        var runtime = builder.AddFraudRuntime();
         var services = builder.Services;
         services.AddValidatedOptions<ApiOptions>(builder.Configuration, ApiOptions.Section, o => o.Validate());
         services.AddSingleton<ApiKeyStore>();
@@ -25,24 +29,30 @@ public static class ApiExtensions
         services.AddProblemDetails();
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiKeySecurityScheme>());
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
-        return runtime;
-    }
-
-    /// <summary>Refuses to start beyond loopback without API keys: an open ingest endpoint on a network is never a safe default.</summary>
-    public static void RequireKeysBeyondLoopback(this WebApplication app, IReadOnlyList<string> urls)
-    {
-        var keys = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.Keys;
-        if (keys.Count == 0 && !Binding.IsLoopbackOnly(urls))
+        if (runtime.IsDapr)
         {
-            throw new InvalidOperationException(
-                $"fraud-api is asked to listen on {string.Join(", ", urls)}, beyond loopback, without API keys. "
-                + "Configure Fraud:Api:Keys (name, key, roles) — e.g. Fraud__Api__Keys__0__Name, __Key, __Roles__0 from a secret — or listen on 127.0.0.1.");
+            services.AddHttpClient<IScoringClient, DaprScoringClient>(http => http.BaseAddress = DaprScoringClient.DetectorAddress)
+                .AddHttpMessageHandler(() => new InvocationHandler());
         }
+
+        return builder;
     }
 
-    /// <summary>Middleware in order: errors as problem details, metrics, authentication, rate limits, authorization.</summary>
+    /// <summary>
+    /// Middleware in order: errors as problem details, metrics, authentication, rate limits,
+    /// authorization. Refuses to start beyond loopback without API keys: an open ingest endpoint on
+    /// a network is never a safe default.
+    /// </summary>
     public static WebApplication UseFraudApi(this WebApplication app)
     {
+        var addresses = app.Services.GetRequiredService<ListenAddresses>();
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.Keys.Count == 0 && !addresses.IsLoopbackOnly)
+        {
+            throw new InvalidOperationException(
+                $"fraud-api is asked to listen on {addresses}, beyond loopback, without API keys. "
+                + "Configure Fraud:Api:Keys (name, key, roles) — e.g. Fraud__Api__Keys__0__Name, __Key, __Roles__0 from a secret — or listen on 127.0.0.1.");
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseFraudRequestMetrics();

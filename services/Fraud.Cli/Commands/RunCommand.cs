@@ -1,8 +1,8 @@
 using System.Globalization;
-using Fraud.Api;
 using Fraud.Cli.CommandLine;
 using Fraud.Cli.Run;
 using Fraud.Detector.Models;
+using Fraud.Host;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Ledger;
 using Microsoft.AspNetCore.Builder;
@@ -43,7 +43,6 @@ internal sealed class RunCommand : ICommand
         string[] host =
         [
             "--urls", urls,
-            "--Fraud:Runtime:Mode=Embedded",
             $"--Fraud:Ledger:ConnectionString={ledger}",
             $"--Fraud:Detector:ModelPath={model ?? string.Empty}",
             "--Logging:LogLevel:Default=Warning",
@@ -53,7 +52,7 @@ internal sealed class RunCommand : ICommand
         WebApplication app;
         try
         {
-            app = ApiApp.Create(host, builder =>
+            app = SingleProcessApp.Create(host, builder =>
             {
                 if (rate > 0)
                 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Fraud.Cli.CommandLine;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Core.Model;
 using Fraud.Core.Replay;
@@ -61,7 +61,7 @@ internal sealed class ScoreCommand : ICommand
                 writer.Write(',');
                 writer.Write(score.ToString("R", CultureInfo.InvariantCulture));
                 writer.Write(',');
-                writer.Write(SeverityName(severity));
+                writer.Write(WireNames.Name(severity));
                 writer.Write(',');
                 writer.WriteLine(reasons);
                 rows++;
@@ -92,6 +92,4 @@ internal sealed class ScoreCommand : ICommand
 
         return string.Join('|', codes);
     }
-
-    private static string SeverityName(Severity severity) => severity.ToString().ToLowerInvariant();
 }

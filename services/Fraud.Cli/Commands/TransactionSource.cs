@@ -1,6 +1,6 @@
 using System.Globalization;
 using Fraud.Cli.CommandLine;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Import;
 
 namespace Fraud.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Simulation;
 using Fraud.Runtime.Messaging;
 using Microsoft.Extensions.Hosting;

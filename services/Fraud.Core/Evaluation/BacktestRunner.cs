@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Core.Model;
 using Fraud.Core.Replay;

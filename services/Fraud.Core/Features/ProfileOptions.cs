@@ -3,6 +3,9 @@ namespace Fraud.Core.Features;
 /// <summary>Caps and parameters of the behaviour profiles. Validated at start-up.</summary>
 public sealed class ProfileOptions
 {
+    /// <summary>The configuration section of the services (<c>Fraud__Profiles__MaxAccounts</c>, …).</summary>
+    public const string Section = "Fraud:Profiles";
+
     /// <summary>Accounts tracked at most; beyond it the least recently active are evicted.</summary>
     public int MaxAccounts { get; set; } = 2_000_000;
 

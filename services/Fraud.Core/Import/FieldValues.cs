@@ -1,3 +1,5 @@
+using Fraud.Contracts;
+
 namespace Fraud.Core.Import;
 
 /// <summary>

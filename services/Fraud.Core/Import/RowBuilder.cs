@@ -1,5 +1,5 @@
 using System.Globalization;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Core.Import;
 
@@ -8,40 +8,36 @@ internal sealed class RowBuilder(string file, bool requireLabels)
 {
     public LabelledTransaction Build(FieldValues v, long line)
     {
-        var id = Required(v, CanonicalField.TransactionId, line);
-        var account = Required(v, CanonicalField.AccountId, line);
+        var id = Id(v, CanonicalField.TransactionId, line) ?? throw Error(v, CanonicalField.TransactionId, line, "a value is required");
+        var account = Id(v, CanonicalField.AccountId, line) ?? throw Error(v, CanonicalField.AccountId, line, "a value is required");
         var timestampText = RequiredSpan(v, CanonicalField.Timestamp, line);
         if (!TimestampParser.TryParse(timestampText, out var timestamp))
         {
             throw Error(v, CanonicalField.Timestamp, line, $"'{timestampText}' is not a timestamp (ISO 8601, yyyy-MM-dd HH:mm:ss or unix seconds)");
         }
 
+        Check(v, CanonicalField.Timestamp, line, timestampText, TransactionRules.CheckTimestamp(timestamp));
         var amountText = RequiredSpan(v, CanonicalField.Amount, line);
         if (!decimal.TryParse(amountText, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
         {
             throw Error(v, CanonicalField.Amount, line, $"'{amountText}' is not a number");
         }
 
-        if (amount < 0)
-        {
-            // Zero is a card verification; a refund is not a payment to score.
-            throw Error(v, CanonicalField.Amount, line, $"{amountText} is negative; amounts must be 0 or more");
-        }
-
+        Check(v, CanonicalField.Amount, line, amountText, TransactionRules.CheckAmount(amount));
         var tx = new Transaction
         {
             TransactionId = id,
             AccountId = account,
             Timestamp = timestamp,
             Amount = amount,
-            MerchantId = Optional(v, CanonicalField.MerchantId),
-            MerchantCategory = Optional(v, CanonicalField.MerchantCategory),
-            Currency = Code(v, CanonicalField.Currency, 3, "an ISO 4217 currency code (3 letters)", line),
-            Country = Code(v, CanonicalField.Country, 2, "an ISO 3166 alpha-2 country code (2 letters)", line),
+            MerchantId = Id(v, CanonicalField.MerchantId, line),
+            MerchantCategory = Id(v, CanonicalField.MerchantCategory, line),
+            Currency = Code(v, CanonicalField.Currency, 3, TransactionRules.CurrencyRule, line),
+            Country = Code(v, CanonicalField.Country, 2, TransactionRules.CountryRule, line),
             Channel = ParseChannel(v, line),
-            DeviceId = Optional(v, CanonicalField.DeviceId),
-            Latitude = Coordinate(v, CanonicalField.Latitude, 90, line),
-            Longitude = Coordinate(v, CanonicalField.Longitude, 180, line),
+            DeviceId = Id(v, CanonicalField.DeviceId, line),
+            Latitude = Coordinate(v, CanonicalField.Latitude, TransactionRules.MaxLatitude, line),
+            Longitude = Coordinate(v, CanonicalField.Longitude, TransactionRules.MaxLongitude, line),
         };
 
         bool? isFraud = null;
@@ -57,7 +53,27 @@ internal sealed class RowBuilder(string file, bool requireLabels)
         return new LabelledTransaction(tx, isFraud, isFraud == true ? Optional(v, CanonicalField.FraudScenario) : null, line);
     }
 
-    private string Required(FieldValues v, CanonicalField field, long line) => new(RequiredSpan(v, field, line));
+    /// <summary>The id, or null when the column is absent or empty.</summary>
+    private string? Id(FieldValues v, CanonicalField field, long line)
+    {
+        if (!v.Has(field))
+        {
+            return null;
+        }
+
+        var text = v.Get(field);
+        Check(v, field, line, text, TransactionRules.CheckId(text));
+        return new string(text);
+    }
+
+    /// <summary>Throws the rule's problem, if any, at the field.</summary>
+    private void Check(FieldValues v, CanonicalField field, long line, ReadOnlySpan<char> text, string? problem)
+    {
+        if (problem is not null)
+        {
+            throw Error(v, field, line, $"'{text}' {problem}");
+        }
+    }
 
     private ReadOnlySpan<char> RequiredSpan(FieldValues v, CanonicalField field, long line) =>
         v.Has(field) ? v.Get(field) : throw Error(v, field, line, "a value is required");
@@ -72,23 +88,7 @@ internal sealed class RowBuilder(string file, bool requireLabels)
         }
 
         var text = v.Get(field);
-        if (text.Length != length)
-        {
-            throw Error(v, field, line, $"'{text}' is not {what}");
-        }
-
-        Span<char> upper = stackalloc char[length];
-        for (var i = 0; i < length; i++)
-        {
-            if (!char.IsAsciiLetter(text[i]))
-            {
-                throw Error(v, field, line, $"'{text}' is not {what}");
-            }
-
-            upper[i] = char.ToUpperInvariant(text[i]);
-        }
-
-        return new string(upper);
+        return TransactionRules.NormaliseCode(text, length) ?? throw Error(v, field, line, $"'{text}' is not {what}");
     }
 
     private Channel? ParseChannel(FieldValues v, long line)
@@ -99,27 +99,12 @@ internal sealed class RowBuilder(string file, bool requireLabels)
         }
 
         var text = v.Get(CanonicalField.Channel);
-        if (text.Equals("card_present", StringComparison.OrdinalIgnoreCase))
+        if (WireNames.TryParse(text, out Channel channel))
         {
-            return Channel.CardPresent;
+            return channel;
         }
 
-        if (text.Equals("online", StringComparison.OrdinalIgnoreCase))
-        {
-            return Channel.Online;
-        }
-
-        if (text.Equals("atm", StringComparison.OrdinalIgnoreCase))
-        {
-            return Channel.Atm;
-        }
-
-        if (text.Equals("transfer", StringComparison.OrdinalIgnoreCase))
-        {
-            return Channel.Transfer;
-        }
-
-        throw Error(v, CanonicalField.Channel, line, $"'{text}' is not a channel (card_present, online, atm, transfer)");
+        throw Error(v, CanonicalField.Channel, line, $"'{text}' is not a channel ({WireNames.ChannelList})");
     }
 
     private double? Coordinate(FieldValues v, CanonicalField field, double limit, long line)
@@ -135,7 +120,8 @@ internal sealed class RowBuilder(string file, bool requireLabels)
             throw Error(v, field, line, $"'{text}' is not a number");
         }
 
-        return Math.Abs(value) <= limit ? value : throw Error(v, field, line, $"{text} is outside [-{limit}, {limit}]");
+        Check(v, field, line, text, TransactionRules.CheckCoordinate(value, limit));
+        return value;
     }
 
     private bool ParseLabel(FieldValues v, long line)

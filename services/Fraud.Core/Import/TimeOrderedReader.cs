@@ -1,5 +1,5 @@
 using System.Collections;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Core.Import;
 

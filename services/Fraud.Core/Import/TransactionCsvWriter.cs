@@ -1,5 +1,5 @@
 using System.Globalization;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Core.Import;
 
@@ -60,14 +60,7 @@ public sealed class TransactionCsvWriter
         _writer.Write(',');
         WriteField(tx.Country);
         _writer.Write(',');
-        _writer.Write(tx.Channel switch
-        {
-            Channel.CardPresent => "card_present",
-            Channel.Online => "online",
-            Channel.Atm => "atm",
-            Channel.Transfer => "transfer",
-            _ => string.Empty,
-        });
+        _writer.Write(tx.Channel is { } channel ? WireNames.Name(channel) : string.Empty);
         _writer.Write(',');
         WriteField(tx.DeviceId);
         _writer.Write(',');

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Core.Import;
 

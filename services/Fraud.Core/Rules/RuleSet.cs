@@ -1,5 +1,5 @@
 using System.Globalization;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 
 namespace Fraud.Core.Rules;

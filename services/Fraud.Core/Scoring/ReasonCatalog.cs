@@ -1,5 +1,5 @@
 using System.Globalization;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 
 namespace Fraud.Core.Scoring;
@@ -74,14 +74,7 @@ internal static class ReasonCatalog
 
     private static string Km(float km) => FeatureVector.IsMissing(km) ? "unknown distance" : Format($"{km:N0} km");
 
-    private static string ChannelName(Channel? channel) => channel switch
-    {
-        Channel.CardPresent => "card_present",
-        Channel.Online => "online",
-        Channel.Atm => "atm",
-        Channel.Transfer => "transfer",
-        _ => "unknown",
-    };
+    private static string ChannelName(Channel? channel) => channel is { } c ? WireNames.Name(c) : "unknown";
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

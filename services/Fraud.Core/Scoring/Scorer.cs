@@ -1,4 +1,4 @@
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Core.Model;
 using Fraud.Core.Rules;

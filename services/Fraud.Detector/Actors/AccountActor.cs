@@ -1,7 +1,7 @@
 using Dapr.Actors.Runtime;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
-using Fraud.Runtime.Profiles;
+using Fraud.Detector.Profiles;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Detector.Actors;

@@ -1,6 +1,7 @@
+using Fraud.Detector.Observability;
 using System.Buffers;
 using System.Diagnostics;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Core.Scoring;
 using Fraud.Detector.Models;
@@ -8,7 +9,7 @@ using Fraud.Runtime.Anomalies;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Messaging;
 using Fraud.Runtime.Observability;
-using Fraud.Runtime.Profiles;
+using Fraud.Detector.Profiles;
 
 namespace Fraud.Detector.Detection;
 
@@ -27,11 +28,11 @@ public sealed class DetectionPipeline(
     LedgerWriter ledger,
     IAnomalyState anomalyState,
     IEventPublisher events,
-    TimeProvider time) : ITransactionConsumer
+    TimeProvider time) : IEventHandler<Transaction>
 {
     private static readonly IReadOnlyList<Reason> NoReasons = [];
 
-    public async Task ConsumeAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancellationToken)
     {
         if (transactions.Count == 0)
         {
@@ -74,7 +75,7 @@ public sealed class DetectionPipeline(
                 }
             }
 
-            FraudMetrics.ScoringDuration.Observe(Stopwatch.GetElapsedTime(scoringStarted).TotalSeconds / transactions.Count);
+            DetectorMetrics.ScoringDuration.Observe(Stopwatch.GetElapsedTime(scoringStarted).TotalSeconds / transactions.Count);
         }
         finally
         {
@@ -91,19 +92,19 @@ public sealed class DetectionPipeline(
             await events.PublishAnomaliesAsync(anomalies, cancellationToken).ConfigureAwait(false);
             foreach (var anomaly in anomalies)
             {
-                FraudMetrics.Anomalies.WithLabels(SeverityName(anomaly.Severity)).Inc();
+                DetectorMetrics.Anomalies.WithLabels(WireNames.Name(anomaly.Severity)).Inc();
             }
         }
 
         await commit.ConfigureAwait(false);
-        FraudMetrics.TransactionsProcessed.WithLabels("scored").Inc(transactions.Count - duplicates);
+        DetectorMetrics.TransactionsProcessed.WithLabels("scored").Inc(transactions.Count - duplicates);
         if (duplicates > 0)
         {
-            FraudMetrics.TransactionsProcessed.WithLabels("duplicate").Inc(duplicates);
+            DetectorMetrics.TransactionsProcessed.WithLabels("duplicate").Inc(duplicates);
         }
 
-        FraudMetrics.MerchantProfiles.Set(merchants.Count);
-        FraudMetrics.DetectionLatency.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        DetectorMetrics.MerchantProfiles.Set(merchants.Count);
+        DetectorMetrics.DetectionLatency.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     /// <summary>
@@ -140,13 +141,4 @@ public sealed class DetectionPipeline(
         var scored = new ScoredTransaction(tx, score, severity, reasons, scorer.ModelVersion, now);
         return scorer.IsAnomaly(score) ? new Anomaly(scored) : scored;
     }
-
-    public static string SeverityName(Severity severity) => severity switch
-    {
-        Severity.None => "none",
-        Severity.Low => "low",
-        Severity.Medium => "medium",
-        Severity.High => "high",
-        _ => "critical",
-    };
 }

@@ -1,7 +1,8 @@
+using Fraud.Detector.Observability;
 using System.Text.Json;
 using Dapr;
 using Dapr.AspNetCore;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Detector.Detection;
 using Fraud.Detector.Scoring;
 using Fraud.Detector.Subscriptions;
@@ -21,7 +22,7 @@ public static class DetectorEndpoints
     {
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<DetectorOptions>>().Value;
         endpoints.MapSubscribeHandler();
-        endpoints.MapPost(ServiceRoutes.TransactionsSubscription, HandleTransactionsAsync)
+        endpoints.MapPost(DetectorNames.TransactionsSubscription, HandleTransactionsAsync)
             .WithTopic(new TopicOptions
             {
                 PubsubName = DaprNames.PubSub,
@@ -35,7 +36,7 @@ public static class DetectorEndpoints
                 MaxAwaitDurationMs = options.BulkMaxAwaitMilliseconds,
             })
             .ExcludeFromDescription();
-        endpoints.MapPost(ServiceRoutes.FeedbackSubscription, HandleFeedbackAsync)
+        endpoints.MapPost(DetectorNames.FeedbackSubscription, HandleFeedbackAsync)
             .WithTopic(DaprNames.PubSub, DaprNames.FeedbackTopic)
             .ExcludeFromDescription();
         return endpoints;
@@ -76,7 +77,7 @@ public static class DetectorEndpoints
             : Results.Json(new DeliveryResponse(statuses[0].Status), DeliveryJsonContext.Default.DeliveryResponse);
     }
 
-    private static async Task<IResult> HandleFeedbackAsync(HttpContext http, IVerdictConsumer verdicts, ILoggerFactory loggers)
+    private static async Task<IResult> HandleFeedbackAsync(HttpContext http, IEventHandler<Verdict> verdicts, ILoggerFactory loggers)
     {
         using var body = await ReadJsonAsync(http).ConfigureAwait(false);
         var errors = new List<FieldError>();
@@ -97,13 +98,13 @@ public static class DetectorEndpoints
         {
             loggers.CreateLogger(typeof(DetectorEndpoints)).LogWarning("Dropping malformed verdict: {Errors}",
                 string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")));
-            FraudMetrics.DeadLetters.WithLabels(DaprNames.FeedbackTopic).Inc();
+            DetectorMetrics.DeadLetters.WithLabels(DaprNames.FeedbackTopic).Inc();
             return Results.Json(new DeliveryResponse(DeliveryStatus.Drop), DeliveryJsonContext.Default.DeliveryResponse);
         }
 
         try
         {
-            await verdicts.ConsumeAsync(verdict, http.RequestAborted).ConfigureAwait(false);
+            await verdicts.HandleAsync([verdict], http.RequestAborted).ConfigureAwait(false);
             return Results.Json(new DeliveryResponse(DeliveryStatus.Success), DeliveryJsonContext.Default.DeliveryResponse);
         }
         catch (Exception e) when (e is not OperationCanceledException)

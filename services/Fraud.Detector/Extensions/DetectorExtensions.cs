@@ -1,50 +1,52 @@
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
 using Fraud.Core.Scoring;
+using Dapr.Actors.Client;
+using Fraud.Contracts;
 using Fraud.Detector.Actors;
 using Fraud.Detector.Detection;
 using Fraud.Detector.Feedback;
 using Fraud.Detector.Models;
+using Fraud.Detector.Profiles;
 using Fraud.Detector.Scoring;
 using Fraud.Detector.Subscriptions;
 using Fraud.Runtime;
 using Fraud.Runtime.Health;
 using Fraud.Runtime.Hosting;
+using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Messaging;
 using Fraud.Runtime.Scoring;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Detector.Extensions;
 
 public static class DetectorExtensions
 {
-    /// <summary>The detector's services on the runtime in effect (Dapr: actors for accounts; embedded: in-process shards).</summary>
-    public static RuntimeContext AddDetector(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The detector's services on the runtime in effect: its subscriptions (transactions, feedback),
+    /// the ledger's group commit, merchant profiles and account profiles (Dapr: an actor per account;
+    /// embedded: in-process shards), the model, the drain on shutdown, <c>POST /score</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddDetector(this IHostApplicationBuilder builder, RuntimeContext runtime)
     {
-        var runtime = builder.AddFraudRuntime();
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddValidatedOptions<DetectorOptions>(configuration, DetectorOptions.Section, o => o.Validate());
         services.AddValidatedOptions<ScoringOptions>(configuration, "Fraud:Scoring", o => o.Validate());
         services.AddValidatedOptions<RuleOptions>(configuration, "Fraud:Rules", o => o.Validate());
+        services.AddValidatedOptions<ProfileOptions>(configuration, ProfileOptions.Section, o => o.Validate());
         services.AddOptions<HostOptions>().Configure<IOptions<DetectorOptions>>((host, detector) =>
             host.ShutdownTimeout = detector.Value.DrainTimeout + TimeSpan.FromSeconds(15));
 
+        services.AddSubscription<Transaction, DetectionPipeline>();
+        services.AddSubscription<Verdict, VerdictHandler>();
+        services.AddSingleton<LedgerWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddSingleton(sp => new MerchantProfiles(sp.GetRequiredService<IOptions<ProfileOptions>>().Value));
         services.AddSingleton<ModelHost>();
-        services.AddSingleton<DetectionPipeline>();
-        services.AddSingleton<ITransactionConsumer>(sp => sp.GetRequiredService<DetectionPipeline>());
-        services.AddSingleton<IVerdictConsumer, VerdictHandler>();
         services.AddSingleton<TransactionDeliveries>();
         services.AddSingleton<DeliveryGate>();
         services.AddSingleton<InProcessScoringClient>();
-        if (!runtime.IsDapr)
-        {
-            // In one process the API's scoring calls go straight to the detector.
-            services.Replace(ServiceDescriptor.Singleton<IScoringClient>(sp => sp.GetRequiredService<InProcessScoringClient>()));
-        }
-
         services.AddHostedService<DetectorLifecycle>();
         services.AddSingleton<MerchantLabelSync>();
         services.AddHostedService(sp => sp.GetRequiredService<MerchantLabelSync>());
@@ -52,36 +54,59 @@ public static class DetectorExtensions
 
         if (runtime.IsDapr)
         {
+            services.AddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory(new ActorProxyOptions
+            {
+                UseJsonSerialization = true,
+                JsonSerializerOptions = RuntimeJson.Options,
+            }));
+            services.AddSingleton<IAccountProfiles, ActorAccountProfiles>();
             services.AddActors(actors =>
             {
-                actors.Actors.RegisterActor<AccountActor>(DaprNames.AccountActorType);
+                actors.Actors.RegisterActor<AccountActor>(DetectorNames.AccountActorType);
                 actors.UseJsonSerialization = true;
                 actors.JsonSerializerOptions = RuntimeJson.Options;
                 actors.ActorIdleTimeout = TimeSpan.FromMinutes(10);
             });
         }
+        else
+        {
+            services.AddSingleton<IAccountProfiles, InProcessAccountProfiles>();
+            // In one process an API's scoring calls go straight to the detector.
+            services.AddSingleton<IScoringClient>(sp => sp.GetRequiredService<InProcessScoringClient>());
+        }
 
-        return runtime;
+        return builder;
     }
 
     /// <summary>
-    /// Dapr's routes (subscriptions, actors, behind the app API token) in Dapr mode, and
-    /// <c>POST /score</c> unless the API in the same process serves it.
+    /// The detector's middleware: request metrics, and Dapr's app API token on the routes the sidecar
+    /// calls. Beyond loopback the token is required, so that only its sidecar can call the detector.
     /// </summary>
-    public static WebApplication MapDetector(this WebApplication app, bool mapScoring = true)
+    public static WebApplication UseDetector(this WebApplication app)
     {
-        var runtime = app.Services.GetRequiredService<RuntimeContext>();
-        if (runtime.IsDapr)
+        var addresses = app.Services.GetRequiredService<ListenAddresses>();
+        if (!addresses.IsLoopbackOnly && string.IsNullOrEmpty(app.Configuration[DaprAppTokenMiddleware.TokenSetting]))
+        {
+            throw new InvalidOperationException(
+                $"fraud-detector is asked to listen on {addresses}, beyond loopback, without {DaprAppTokenMiddleware.TokenSetting}: "
+                + "set it (and the sidecar's dapr.io/app-token-secret) so only its Dapr sidecar can call it.");
+        }
+
+        app.UseFraudRequestMetrics();
+        app.UseDaprAppToken(app.Configuration, SidecarRoutes);
+        return app;
+    }
+
+    /// <summary>Dapr's routes (subscriptions, actors) in Dapr mode, and <c>POST /score</c>.</summary>
+    public static WebApplication MapDetector(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<RuntimeContext>().IsDapr)
         {
             app.MapDetectorSubscriptions();
             app.MapActorsHandlers();
         }
 
-        if (mapScoring)
-        {
-            app.MapDetectorScoring();
-        }
-
+        app.MapDetectorScoring();
         return app;
     }
 

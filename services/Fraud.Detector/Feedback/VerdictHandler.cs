@@ -1,9 +1,10 @@
-using Fraud.Core.Contracts;
+using Fraud.Detector.Observability;
+using Fraud.Contracts;
 using Fraud.Detector.Detection;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Messaging;
 using Fraud.Runtime.Observability;
-using Fraud.Runtime.Profiles;
+using Fraud.Detector.Profiles;
 
 namespace Fraud.Detector.Feedback;
 
@@ -12,11 +13,19 @@ namespace Fraud.Detector.Feedback;
 /// or false positive) is recorded in the ledger — for retraining, and for every detector's merchant
 /// risk through <see cref="MerchantLabelSync"/> — and credited to the account's profile.
 /// </summary>
-public sealed class VerdictHandler(ILedger ledger, IAccountProfiles accounts, TimeProvider time) : IVerdictConsumer
+public sealed class VerdictHandler(ILedger ledger, IAccountProfiles accounts, TimeProvider time) : IEventHandler<Verdict>
 {
-    public async Task ConsumeAsync(Verdict verdict, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<Verdict> verdicts, CancellationToken cancellationToken)
     {
-        FraudMetrics.Verdicts.WithLabels(StatusName(verdict.Status)).Inc();
+        foreach (var verdict in verdicts)
+        {
+            await HandleAsync(verdict, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleAsync(Verdict verdict, CancellationToken cancellationToken)
+    {
+        DetectorMetrics.Verdicts.WithLabels(WireNames.Name(verdict.Status)).Inc();
         if (verdict.ToLabel() is not { } label)
         {
             return;
@@ -27,12 +36,4 @@ public sealed class VerdictHandler(ILedger ledger, IAccountProfiles accounts, Ti
             await accounts.ApplyLabelAsync(label, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static string StatusName(AnomalyStatus status) => status switch
-    {
-        AnomalyStatus.Open => "open",
-        AnomalyStatus.ConfirmedFraud => "confirmed_fraud",
-        AnomalyStatus.FalsePositive => "false_positive",
-        _ => "dismissed",
-    };
 }

@@ -1,3 +1,4 @@
+using Fraud.Detector.Observability;
 using Fraud.Core.Features;
 using Fraud.Core.Model;
 using Fraud.Core.Rules;
@@ -136,11 +137,11 @@ public sealed class ModelHost
     {
         if (_modelLabels is { } old)
         {
-            FraudMetrics.ModelInfo.RemoveLabelled(old.Version, old.Kind);
+            DetectorMetrics.ModelInfo.RemoveLabelled(old.Version, old.Kind);
         }
 
         _scorer = scorer;
         _modelLabels = (scorer.ModelVersion, scorer.Model?.Manifest.Kind.ToString().ToLowerInvariant() ?? "rules");
-        FraudMetrics.ModelInfo.WithLabels(_modelLabels.Value.Version, _modelLabels.Value.Kind).Set(1);
+        DetectorMetrics.ModelInfo.WithLabels(_modelLabels.Value.Version, _modelLabels.Value.Kind).Set(1);
     }
 }

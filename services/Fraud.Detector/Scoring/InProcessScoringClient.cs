@@ -1,8 +1,8 @@
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Detector.Detection;
 using Fraud.Detector.Models;
-using Fraud.Runtime.Profiles;
+using Fraud.Detector.Profiles;
 using Fraud.Runtime.Scoring;
 
 namespace Fraud.Detector.Scoring;

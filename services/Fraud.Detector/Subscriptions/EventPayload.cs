@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Detector.Subscriptions;
 

@@ -1,5 +1,6 @@
+using Fraud.Detector.Observability;
 using System.Text.Json;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime;
 using Fraud.Runtime.Messaging;
 using Fraud.Runtime.Observability;
@@ -12,7 +13,7 @@ namespace Fraud.Detector.Subscriptions;
 /// even the dead letter cannot be written, so nothing is lost); the valid entries are scored and
 /// committed together and answered SUCCESS, or RETRY if that failed. One bad entry never fails the batch.
 /// </summary>
-public sealed class TransactionDeliveries(ITransactionConsumer consumer, IEventPublisher events, TimeProvider time, ILogger<TransactionDeliveries> logger)
+public sealed class TransactionDeliveries(IEventHandler<Transaction> handler, IEventPublisher events, TimeProvider time, ILogger<TransactionDeliveries> logger)
 {
     public async Task<IReadOnlyList<EntryStatus>> HandleAsync(IReadOnlyList<DeliveryEntry> entries, CancellationToken cancellationToken)
     {
@@ -35,7 +36,7 @@ public sealed class TransactionDeliveries(ITransactionConsumer consumer, IEventP
             {
                 // The same transaction twice in one delivery: score it once, acknowledge both.
                 statuses[i] = new EntryStatus(entries[i].EntryId, DeliveryStatus.Success);
-                FraudMetrics.TransactionsProcessed.WithLabels("duplicate").Inc();
+                DetectorMetrics.TransactionsProcessed.WithLabels("duplicate").Inc();
                 continue;
             }
 
@@ -46,12 +47,12 @@ public sealed class TransactionDeliveries(ITransactionConsumer consumer, IEventP
         var outcome = DeliveryStatus.Success;
         try
         {
-            await consumer.ConsumeAsync(valid, cancellationToken).ConfigureAwait(false);
+            await handler.HandleAsync(valid, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "Scoring or committing {Count} transactions failed; Dapr will redeliver them", valid.Count);
-            FraudMetrics.TransactionsProcessed.WithLabels("retried").Inc(valid.Count);
+            DetectorMetrics.TransactionsProcessed.WithLabels("retried").Inc(valid.Count);
             outcome = DeliveryStatus.Retry;
         }
 
@@ -81,8 +82,8 @@ public sealed class TransactionDeliveries(ITransactionConsumer consumer, IEventP
         {
             var letter = new DeadLetter(DaprNames.TransactionsTopic, entry.EntryId, EventPayload.ForDeadLetter(entry.Event), errors, time.GetUtcNow());
             await events.PublishDeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
-            FraudMetrics.DeadLetters.WithLabels(DaprNames.TransactionsDeadLetterTopic).Inc();
-            FraudMetrics.TransactionsProcessed.WithLabels("dead_letter").Inc();
+            DetectorMetrics.DeadLetters.WithLabels(DaprNames.TransactionsDeadLetterTopic).Inc();
+            DetectorMetrics.TransactionsProcessed.WithLabels("dead_letter").Inc();
             return DeliveryStatus.Drop;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Runtime.Anomalies;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Dapr.Client;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Runtime.Anomalies;

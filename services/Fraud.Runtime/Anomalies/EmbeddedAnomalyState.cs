@@ -1,5 +1,5 @@
-using Fraud.Core.Anomalies;
-using Fraud.Core.Contracts;
+using Fraud.Runtime.Anomalies;
+using Fraud.Contracts;
 using Fraud.Runtime.Observability;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +15,7 @@ public sealed class EmbeddedAnomalyState : IAnomalyState
     {
         MaxSize = options.Value.MaxSize;
         _buffer = new AnomalyBuffer(new AnomalyBufferOptions { MaxSize = options.Value.MaxSize, Ttl = options.Value.Ttl }, time);
-        FraudMetrics.AnomalyBufferCapacity.Set(MaxSize);
+        RuntimeMetrics.AnomalyBufferCapacity.Set(MaxSize);
     }
 
     public int MaxSize { get; }
@@ -31,12 +31,12 @@ public sealed class EmbeddedAnomalyState : IAnomalyState
             _buffer.Add(anomaly);
         }
 
-        FraudMetrics.AnomalyBufferSize.Set(_buffer.Count);
+        RuntimeMetrics.AnomalyBufferSize.Set(_buffer.Count);
         var evictions = _buffer.Evictions;
         var delta = evictions - Interlocked.Exchange(ref _reportedEvictions, evictions);
         if (delta > 0)
         {
-            FraudMetrics.AnomalyBufferEvictions.Inc(delta);
+            RuntimeMetrics.AnomalyBufferEvictions.Inc(delta);
         }
 
         return Task.CompletedTask;

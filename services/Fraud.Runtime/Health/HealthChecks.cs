@@ -12,12 +12,17 @@ public static class HealthTags
     public const string Ready = "ready";
 }
 
-/// <summary>The ledger answers, and how far its group commit is behind.</summary>
-public sealed class LedgerHealthCheck(ILedger ledger, LedgerWriter writer) : IHealthCheck
+/// <summary>The ledger answers, and (in a process that writes it) how far its group commit is behind.</summary>
+public sealed class LedgerHealthCheck(ILedger ledger, IEnumerable<LedgerWriter> writers) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var data = new Dictionary<string, object> { ["kind"] = ledger.Kind, ["pendingRows"] = writer.PendingRows };
+        var data = new Dictionary<string, object> { ["kind"] = ledger.Kind };
+        foreach (var writer in writers)
+        {
+            data["pendingRows"] = writer.PendingRows;
+        }
+
         return await ledger.PingAsync(cancellationToken).ConfigureAwait(false)
             ? HealthCheckResult.Healthy($"{ledger.Kind} ledger reachable", data)
             : HealthCheckResult.Unhealthy($"{ledger.Kind} ledger unreachable", data: data);

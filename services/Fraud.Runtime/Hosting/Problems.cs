@@ -1,4 +1,4 @@
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Microsoft.AspNetCore.Http;
 
 namespace Fraud.Runtime.Hosting;

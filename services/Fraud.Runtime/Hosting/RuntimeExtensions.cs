@@ -1,6 +1,4 @@
-using Dapr.Actors.Client;
 using Dapr.Client;
-using Fraud.Core.Features;
 using Fraud.Runtime.Anomalies;
 using Fraud.Runtime.Health;
 using Fraud.Runtime.Ledger;
@@ -8,8 +6,6 @@ using Fraud.Runtime.Messaging;
 using Fraud.Runtime.Messaging.Dapr;
 using Fraud.Runtime.Messaging.Embedded;
 using Fraud.Runtime.Observability;
-using Fraud.Runtime.Profiles;
-using Fraud.Runtime.Scoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -20,7 +16,7 @@ using Prometheus;
 
 namespace Fraud.Runtime.Hosting;
 
-/// <summary>What the process runs on; registered as a singleton by <see cref="RuntimeExtensions.AddFraudRuntime"/>.</summary>
+/// <summary>What the process runs on; returned and registered as a singleton by <see cref="RuntimeExtensions.AddFraudRuntime"/>.</summary>
 public sealed record RuntimeContext(RuntimeMode Mode)
 {
     public bool IsDapr => Mode == RuntimeMode.Dapr;
@@ -28,36 +24,27 @@ public sealed record RuntimeContext(RuntimeMode Mode)
 
 public static class RuntimeExtensions
 {
-    public const string ProfilesSection = "Fraud:Profiles";
-
     /// <summary>
-    /// Registers the seam for the mode in effect: ledger (and its group commit, migration and
-    /// retention), publishers, anomaly state, account profiles, scoring client, health checks.
-    /// Idempotent, so an app hosting both services (fraud run) may call it twice.
+    /// Registers what both services use, for the runtime in effect (<paramref name="mode"/>, or
+    /// <c>Fraud:Runtime:Mode</c>, or Dapr when started by Dapr): the ledger (schema migration and
+    /// retention), the publishers, the anomaly state and their health checks. Embedded, the bus
+    /// delivers to the handlers registered with <c>AddSubscription</c> in the same process.
     /// </summary>
-    public static RuntimeContext AddFraudRuntime(this IHostApplicationBuilder builder)
+    public static RuntimeContext AddFraudRuntime(this IHostApplicationBuilder builder, RuntimeMode? mode = null)
     {
         var services = builder.Services;
-        if (services.FirstOrDefault(d => d.ServiceType == typeof(RuntimeContext))?.ImplementationInstance is RuntimeContext existing)
-        {
-            return existing;
-        }
-
         var configuration = builder.Configuration;
-        var runtime = configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new RuntimeOptions();
-        var context = new RuntimeContext(runtime.Resolve(name => configuration[name] ?? Environment.GetEnvironmentVariable(name)));
+        var options = configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new RuntimeOptions();
+        var context = new RuntimeContext(mode ?? options.Resolve(name => configuration[name] ?? Environment.GetEnvironmentVariable(name)));
         services.AddSingleton(context);
         services.TryAddSingleton(TimeProvider.System);
         MetricExport.Configure();
 
         services.AddValidatedOptions<LedgerOptions>(configuration, LedgerOptions.Section, o => o.Validate());
         services.AddValidatedOptions<AnomalyStateOptions>(configuration, AnomalyStateOptions.Section, Validate);
-        services.AddValidatedOptions<ProfileOptions>(configuration, ProfilesSection, o => o.Validate());
 
         services.AddSingleton(sp => LedgerFactory.Create(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value, context.Mode));
         services.AddHostedService<LedgerMigration>();
-        services.AddSingleton<LedgerWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddHostedService<LedgerRetention>();
 
         var health = services.AddHealthChecks()
@@ -69,14 +56,6 @@ public static class RuntimeExtensions
             services.AddSingleton<ITransactionPublisher, DaprTransactionPublisher>();
             services.AddSingleton<IEventPublisher, DaprEventPublisher>();
             services.AddSingleton<IAnomalyState, DaprAnomalyState>();
-            services.TryAddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory(new ActorProxyOptions
-            {
-                UseJsonSerialization = true,
-                JsonSerializerOptions = RuntimeJson.Options,
-            }));
-            services.AddSingleton<IAccountProfiles, ActorAccountProfiles>();
-            services.AddHttpClient<IScoringClient, DaprScoringClient>(http => http.BaseAddress = DaprScoringClient.DetectorAddress)
-                .AddHttpMessageHandler(() => new InvocationHandler());
             health.AddCheck<DaprSidecarHealthCheck>("dapr", tags: [HealthTags.Ready]);
         }
         else
@@ -85,10 +64,9 @@ public static class RuntimeExtensions
             services.AddSingleton<EmbeddedBus>();
             services.AddSingleton<ITransactionPublisher>(sp => sp.GetRequiredService<EmbeddedBus>());
             services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<EmbeddedBus>());
-            services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBus>());
+            services.AddHostedService<EmbeddedDelivery>();
             services.AddSingleton<EmbeddedAnomalyState>();
             services.AddSingleton<IAnomalyState>(sp => sp.GetRequiredService<EmbeddedAnomalyState>());
-            services.AddSingleton<IAccountProfiles, InProcessAccountProfiles>();
             health.AddCheck<EmbeddedBusHealthCheck>("bus").AddCheck<AnomalyBufferHealthCheck>("anomaly-buffer");
         }
 

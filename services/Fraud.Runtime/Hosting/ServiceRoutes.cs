@@ -14,10 +14,6 @@ public static class ServiceRoutes
     /// <summary>Port of fraud-api in a container and in <c>dapr run -f .</c>.</summary>
     public const int ApiPort = 8080;
 
-    /// <summary>Port of fraud-detector in a container and in <c>dapr run -f .</c>.</summary>
-    public const int DetectorPort = 8081;
-
-    public const string TransactionsSubscription = "/subscriptions/transactions";
-    public const string FeedbackSubscription = "/subscriptions/feedback";
+    /// <summary>fraud-detector's synchronous scoring, called by fraud-api through Dapr service invocation.</summary>
     public const string Score = "/score";
 }

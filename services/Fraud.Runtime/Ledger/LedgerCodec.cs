@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Runtime.Ledger;
 

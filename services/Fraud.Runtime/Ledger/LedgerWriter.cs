@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Observability;
 using Microsoft.Extensions.Hosting;
@@ -13,9 +13,11 @@ namespace Fraud.Runtime.Ledger;
 /// Group commit in front of the ledger: writers hand over rows and wait; one loop gathers whatever
 /// is waiting (up to <see cref="LedgerOptions.MaxBatchRows"/>) into one transaction, so the batch
 /// grows by itself under load and a lone row is committed at once. Bounded by
-/// <see cref="LedgerOptions.MaxPendingRows"/>. On shutdown it commits everything accepted.
+/// <see cref="LedgerOptions.MaxPendingRows"/>. On shutdown it commits everything accepted, and it
+/// stops last (<see cref="IHostedLifecycleService.StoppedAsync"/>, after every hosted service's
+/// <c>StopAsync</c>), so whatever drains deliveries on shutdown can still commit, in any registration order.
 /// </summary>
-public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options, ILogger<LedgerWriter> logger) : BackgroundService
+public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options, ILogger<LedgerWriter> logger) : BackgroundService, IHostedLifecycleService
 {
     private static readonly TimeSpan AdmissionTimeout = TimeSpan.FromSeconds(30);
 
@@ -36,7 +38,7 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
 
         if (!await _gate.AcquireAsync(rows.Count, AdmissionTimeout, cancellationToken).ConfigureAwait(false))
         {
-            FraudMetrics.Backpressure.Inc();
+            RuntimeMetrics.Backpressure.Inc();
             throw new Messaging.BackpressureException($"the ledger is {_gate.Used:N0} rows behind", TimeSpan.FromSeconds(1));
         }
 
@@ -47,15 +49,23 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
             throw new InvalidOperationException("The ledger writer has stopped.");
         }
 
-        FraudMetrics.QueueDepth.WithLabels("ledger").Set(_gate.Used);
+        RuntimeMetrics.QueueDepth.WithLabels("ledger").Set(_gate.Used);
         await pending.Committed.Task.ConfigureAwait(false);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public override Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -83,8 +93,8 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
         try
         {
             await ledger.WriteAsync(rows, CancellationToken.None).ConfigureAwait(false);
-            FraudMetrics.LedgerBatchSize.Observe(rows.Count);
-            FraudMetrics.LedgerBatchDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            RuntimeMetrics.LedgerBatchSize.Observe(rows.Count);
+            RuntimeMetrics.LedgerBatchDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             foreach (var pending in group)
             {
                 pending.Committed.TrySetResult();
@@ -92,7 +102,7 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
         }
         catch (Exception e)
         {
-            FraudMetrics.LedgerFailures.Inc();
+            RuntimeMetrics.LedgerFailures.Inc();
             logger.LogError(e, "Ledger commit of {Rows} rows failed; their deliveries will be retried", rows.Count);
             foreach (var pending in group)
             {
@@ -102,7 +112,7 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
         finally
         {
             _gate.Release(rows.Count);
-            FraudMetrics.QueueDepth.WithLabels("ledger").Set(_gate.Used);
+            RuntimeMetrics.QueueDepth.WithLabels("ledger").Set(_gate.Used);
         }
     }
 

@@ -5,7 +5,7 @@ using Prometheus;
 namespace Fraud.Runtime.Observability;
 
 /// <summary>
-/// What <c>/metrics</c> exports beside <see cref="FraudMetrics"/> and the <c>http_*</c> request
+/// What <c>/metrics</c> exports beside <see cref="RuntimeMetrics"/>, the detector's metrics and the <c>http_*</c> request
 /// metrics: prometheus-net's process and GC figures (<c>dotnet_*</c>, <c>process_*</c>) and the
 /// .NET meters in <see cref="Meters"/>.
 /// </summary>

@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Hosting;
 
 namespace Fraud.Runtime.Scoring;

@@ -1,3 +1,4 @@
+using Fraud.Host;
 using System.Collections.Concurrent;
 using Fraud.TestSupport;
 using Microsoft.AspNetCore.Builder;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Fraud.Api.Tests.Infrastructure;
 
 /// <summary>
-/// The real fraud-api app (<see cref="ApiApp.Create"/>) in the embedded runtime — detector, bus,
+/// The system as <c>fraud run</c> hosts it (<see cref="SingleProcessApp.Create"/>): the API on the embedded runtime — detector, bus,
 /// anomaly buffer and a SQLite ledger in a fresh temp directory — on real Kestrel bound to a free
 /// loopback port, with HTTP clients to it. Settings are configuration keys (<c>Fraud:Api:…</c>)
 /// passed as command-line arguments, exactly as an operator would.
@@ -64,7 +65,7 @@ public sealed class ApiHost : IAsyncDisposable
         try
         {
             var ledger = directory.Combine("ledger.db");
-            app = ApiApp.Create(Arguments(ledger, settings, url));
+            app = SingleProcessApp.Create(Arguments(ledger, settings, url));
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await app.StartAsync(timeout.Token);
             var bound = new Uri(app.Urls.First());

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Core.Tests.Contracts;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Core.Tests.Contracts;
 

@@ -5,7 +5,7 @@ namespace Fraud.Core.Tests.Features;
 
 public class AccountFeatureTests
 {
-    private static float[] Observe(ProfileTracker tracker, Fraud.Core.Contracts.Transaction tx)
+    private static float[] Observe(ProfileTracker tracker, Fraud.Contracts.Transaction tx)
     {
         var f = new float[FeatureVector.Length];
         tracker.Observe(tx, f);

@@ -1,4 +1,4 @@
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 
 namespace Fraud.Core.Tests.Features;

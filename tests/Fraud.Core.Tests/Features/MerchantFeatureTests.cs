@@ -8,7 +8,7 @@ public class MerchantFeatureTests
 {
     private const double Day = 24 * 60;
 
-    private static (TransactionReplay Replay, Func<Fraud.Core.Contracts.LabelledTransaction, float[]> Step) Replay(double delayDays)
+    private static (TransactionReplay Replay, Func<Fraud.Contracts.LabelledTransaction, float[]> Step) Replay(double delayDays)
     {
         var delay = TimeSpan.FromDays(delayDays);
         var replay = new TransactionReplay(new ProfileTracker(new ProfileOptions { LabelDelay = delay }), delay);

@@ -1,4 +1,4 @@
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Replay;
 
 namespace Fraud.Core.Tests.Replay;

@@ -1,3 +1,4 @@
+using Fraud.Detector;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Fraud.Runtime;
@@ -11,7 +12,7 @@ public static partial class Contract
     public static readonly IReadOnlyDictionary<string, int> AppPorts = new Dictionary<string, int>(StringComparer.Ordinal)
     {
         [DaprNames.ApiAppId] = ServiceRoutes.ApiPort,
-        [DaprNames.DetectorAppId] = ServiceRoutes.DetectorPort,
+        [DaprNames.DetectorAppId] = DetectorNames.Port,
     };
 
     public static readonly string[] AppIds = [DaprNames.ApiAppId, DaprNames.DetectorAppId];
@@ -23,7 +24,7 @@ public static partial class Contract
     {
         [DaprNames.PubSub] = [DaprNames.ApiAppId, DaprNames.DetectorAppId],
         [DaprNames.AnomalyStateStore] = [DaprNames.ApiAppId, DaprNames.DetectorAppId],
-        [DaprNames.ActorStateStore] = [DaprNames.DetectorAppId],
+        [DetectorNames.ActorStateStore] = [DaprNames.DetectorAppId],
     };
 
     public static readonly string[] Topics =
@@ -102,11 +103,13 @@ public static partial class Contract
         "kube_horizontalpodautoscaler_spec_max_replicas", "kube_pod_status_ready",
     };
 
-    /// <summary>The names the services export from Fraud.Runtime.Observability.FraudMetrics (histograms as their series).</summary>
+    /// <summary>The names the services export from <c>RuntimeMetrics</c> and <c>DetectorMetrics</c> (histograms as their series).</summary>
     public static IReadOnlySet<string> ServiceMetrics()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var field in typeof(Fraud.Runtime.Observability.FraudMetrics).GetFields(BindingFlags.Public | BindingFlags.Static))
+        var fields = typeof(Fraud.Runtime.Observability.RuntimeMetrics).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Concat(typeof(Fraud.Detector.Observability.DetectorMetrics).GetFields(BindingFlags.Public | BindingFlags.Static));
+        foreach (var field in fields)
         {
             var collector = field.GetValue(null);
             var name = collector?.GetType().GetProperty("Name")?.GetValue(collector) as string;

@@ -1,8 +1,8 @@
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Detector.Actors;
 using Fraud.Detector.Tests.Infrastructure;
-using Fraud.Runtime.Profiles;
+using Fraud.Detector.Profiles;
 
 namespace Fraud.Detector.Tests.Actors;
 

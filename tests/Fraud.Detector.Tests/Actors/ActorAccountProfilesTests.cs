@@ -1,9 +1,9 @@
 using Dapr.Actors;
 using Dapr.Actors.Client;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Detector.Tests.Infrastructure;
-using Fraud.Runtime.Profiles;
+using Fraud.Detector.Profiles;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Detector.Tests.Actors;

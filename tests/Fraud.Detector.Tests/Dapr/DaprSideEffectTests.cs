@@ -1,6 +1,6 @@
 using System.Net;
 using Dapr;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Detector.Subscriptions;
 using Fraud.Detector.Tests.Infrastructure;
 using Fraud.Runtime.Anomalies;

@@ -1,3 +1,4 @@
+using Fraud.Detector.Observability;
 using System.Net;
 using System.Text.Json;
 using Dapr;
@@ -46,7 +47,7 @@ public sealed class TransactionDeliveryTests
     public async Task Malformed_entries_are_dropped_to_the_dead_letter_topic_with_their_errors_while_the_others_succeed()
     {
         await using var host = await DetectorHost.StartAsync();
-        var deadLettersBefore = FraudMetrics.DeadLetters.WithLabels("transactions-deadletter").Value;
+        var deadLettersBefore = DetectorMetrics.DeadLetters.WithLabels("transactions-deadletter").Value;
         const string bad = """{"transactionId":"bad-1","timestamp":"2026-03-02T09:00:00Z","amount":-5}""";
 
         var statuses = await host.DeliverBulkAsync(Events.Bulk(
@@ -76,7 +77,7 @@ public sealed class TransactionDeliveryTests
         Assert.Contains("amount", paths);
         Assert.Contains("accountId", paths);
         Assert.All(letter.GetProperty("errors").EnumerateArray(), e => Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("message").GetString())));
-        Assert.True(FraudMetrics.DeadLetters.WithLabels("transactions-deadletter").Value - deadLettersBefore >= 3);
+        Assert.True(DetectorMetrics.DeadLetters.WithLabels("transactions-deadletter").Value - deadLettersBefore >= 3);
     }
 
     [Fact]
@@ -156,7 +157,7 @@ public sealed class TransactionDeliveryTests
         Assert.Equal(3, statuses.Count);
         Assert.Equal(2, host.Actors.StoredProfile("acc-twice")!.TransactionCount);
         Assert.Equal(2, host.Ledger.RowsWritten);
-        var batch = Assert.IsType<Fraud.Runtime.Profiles.AccountBatch>(Assert.Single(host.Actors.Calls).Argument);
+        var batch = Assert.IsType<Fraud.Detector.Profiles.AccountBatch>(Assert.Single(host.Actors.Calls).Argument);
         Assert.Equal(["twice-1", "twice-2"], batch.Transactions.Select(t => t.TransactionId));
     }
 

@@ -1,5 +1,6 @@
+using Fraud.Detector.Observability;
 using System.Net;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Detector.Detection;
 using Fraud.Detector.Feedback;
@@ -8,7 +9,7 @@ using Fraud.Detector.Tests.Infrastructure;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Ledger.Sqlite;
 using Fraud.Runtime.Observability;
-using Fraud.Runtime.Profiles;
+using Fraud.Detector.Profiles;
 using Fraud.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -93,7 +94,7 @@ public sealed class FeedbackTests
     public async Task A_malformed_verdict_is_dropped_and_counted_as_a_feedback_dead_letter()
     {
         await using var host = await DetectorHost.StartAsync();
-        var counter = FraudMetrics.DeadLetters.WithLabels("feedback");
+        var counter = DetectorMetrics.DeadLetters.WithLabels("feedback");
         var before = counter.Value;
 
         var missingFields = await SendVerdictAsync(host, """{"transactionId":"mv-1","status":"confirmed_fraud"}""");

@@ -67,7 +67,7 @@ public sealed class AppTokenTests
     [InlineData("http://127.0.0.1:8081;http://10.1.2.3:8081")]
     public void Binding_beyond_loopback_without_an_app_token_refuses_to_start_and_says_what_to_set(string urls)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => DetectorApp.Create(
+        var error = Assert.Throws<InvalidOperationException>(() => Program.Create(
             ["--urls", urls, "--Fraud:Runtime:Mode=Dapr", "--Fraud:Ledger:ConnectionString=unused.db"]));
 
         Assert.Contains("APP_API_TOKEN", error.Message, StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed class AppTokenTests
             ? ["--urls", urls, "--Fraud:Runtime:Mode=Dapr", "--Fraud:Ledger:ConnectionString=unused.db"]
             : ["--urls", urls, "--APP_API_TOKEN", token, "--Fraud:Runtime:Mode=Dapr", "--Fraud:Ledger:ConnectionString=unused.db"];
 
-        await using var app = DetectorApp.Create(args);
+        await using var app = Program.Create(args);
 
         Assert.NotNull(app);
     }

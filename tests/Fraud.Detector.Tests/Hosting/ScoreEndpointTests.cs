@@ -1,9 +1,9 @@
 using System.Net;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Detector.Tests.Infrastructure;
 using Fraud.Runtime;
 using Fraud.Runtime.Messaging;
-using Fraud.Runtime.Profiles;
+using Fraud.Detector.Profiles;
 
 namespace Fraud.Detector.Tests.Hosting;
 

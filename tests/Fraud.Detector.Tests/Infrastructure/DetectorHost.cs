@@ -16,7 +16,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Fraud.Detector.Tests.Infrastructure;
 
 /// <summary>
-/// The detector as <c>DetectorApp.Create</c> builds it, on real Kestrel bound to a free loopback
+/// The detector as <c>Program.Create</c> builds it, on real Kestrel bound to a free loopback
 /// port, with a SQLite ledger in a temp directory. In Dapr mode its sidecar is replaced by a
 /// <see cref="RecordingDaprClient"/> and the actor runtime by a <see cref="TestActorRuntime"/>;
 /// time is a <see cref="FakeTimeProvider"/>.
@@ -102,7 +102,7 @@ public sealed class DetectorHost : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            app = DetectorApp.Create([.. all.Select(kv => $"--{kv.Key}={kv.Value}")]);
+            app = Program.Create([.. all.Select(kv => $"--{kv.Key}={kv.Value}")]);
             await app.StartAsync();
             return new DetectorHost(app, directory, hook, dapr, actors, time);
         }

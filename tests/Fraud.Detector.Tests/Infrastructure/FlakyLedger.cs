@@ -1,4 +1,4 @@
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Ledger;
 
 namespace Fraud.Detector.Tests.Infrastructure;

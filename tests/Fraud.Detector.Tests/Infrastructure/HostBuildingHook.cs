@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 namespace Fraud.Detector.Tests.Infrastructure;
 
 /// <summary>
-/// Lets a test change the services of an app built by <c>DetectorApp.Create</c> exactly as it is,
+/// Lets a test change the services of an app built by <c>Program.Create</c> exactly as it is,
 /// through the hosting library's documented <c>HostBuilding</c> diagnostic event (the hook the
 /// ASP.NET test host uses): the host raises it in <c>Build()</c> with its <see cref="IHostBuilder"/>,
 /// before the service provider is made. Each app is matched by an id in its configuration, so tests

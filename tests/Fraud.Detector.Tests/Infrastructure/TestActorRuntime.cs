@@ -1,13 +1,14 @@
+using Fraud.Detector;
 using System.Reflection;
 using System.Text.Json;
 using Dapr.Actors;
 using Dapr.Actors.Client;
 using Dapr.Actors.Runtime;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Detector.Actors;
 using Fraud.Runtime;
-using Fraud.Runtime.Profiles;
+using Fraud.Detector.Profiles;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -83,7 +84,7 @@ public sealed class TestActorRuntime(ProfileOptions? options = null) : IActorPro
     public TActorInterface CreateActorProxy<TActorInterface>(ActorId actorId, string actorType, ActorProxyOptions? options = null)
         where TActorInterface : IActor
     {
-        Assert.Equal(DaprNames.AccountActorType, actorType);
+        Assert.Equal(DetectorNames.AccountActorType, actorType);
         return typeof(TActorInterface) == typeof(IAccountActor)
             ? (TActorInterface)(object)Proxy(actorId.GetId())
             : throw new NotSupportedException($"no actor implements {typeof(TActorInterface)}");
@@ -139,7 +140,7 @@ public sealed class TestActorRuntime(ProfileOptions? options = null) : IActorPro
             created = !_active.TryGetValue(accountId, out activation!);
             if (created)
             {
-                var host = ActorHost.CreateForTest<AccountActor>(DaprNames.AccountActorType, new ActorTestOptions
+                var host = ActorHost.CreateForTest<AccountActor>(DetectorNames.AccountActorType, new ActorTestOptions
                 {
                     ActorId = new ActorId(accountId),
                     JsonSerializerOptions = RuntimeJson.Options,

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Ledger;
 
 namespace Fraud.Runtime.Tests.Ledger;

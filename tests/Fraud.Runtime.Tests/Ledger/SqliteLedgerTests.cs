@@ -1,5 +1,5 @@
 using System.Data;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Ledger.Sqlite;
 using Fraud.TestSupport;

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using Dapper;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Anomalies;
 using Npgsql;
 using NpgsqlTypes;

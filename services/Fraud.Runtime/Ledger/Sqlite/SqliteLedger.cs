@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Dapper;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 using Fraud.Runtime.Anomalies;
 using Microsoft.Data.Sqlite;
 

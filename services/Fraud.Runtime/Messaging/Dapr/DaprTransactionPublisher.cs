@@ -1,5 +1,5 @@
 using Dapr.Client;
-using Fraud.Core.Contracts;
+using Fraud.Contracts;
 
 namespace Fraud.Runtime.Messaging.Dapr;
 

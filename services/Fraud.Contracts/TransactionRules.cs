@@ -1,0 +1,86 @@
+namespace Fraud.Contracts;
+
+/// <summary>
+/// The rules a transaction obeys, wherever it comes from: the API's JSON, a Dapr delivery, a CSV
+/// file. Each check returns null when the value is valid, else the problem as a phrase that follows
+/// the field's name or value ("must be greater than 0"); readers add where it was.
+/// </summary>
+public static class TransactionRules
+{
+    public const int MaxIdLength = 128;
+
+    /// <summary>Largest amount accepted: beyond it a value is a unit or parsing mistake, not a payment.</summary>
+    public const decimal MaxAmount = 1_000_000_000_000m;
+
+    /// <summary>Earliest timestamp accepted; with <see cref="Latest"/> it fits the profiles' compact time (seconds since 2000 in an int).</summary>
+    public static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset Latest = new(2067, 12, 31, 23, 59, 59, TimeSpan.Zero);
+
+    public const double MaxLatitude = 90;
+
+    public const double MaxLongitude = 180;
+
+    public const string CurrencyRule = "an ISO 4217 currency code (3 letters)";
+
+    public const string CountryRule = "an ISO 3166 alpha-2 country code (2 letters)";
+
+    /// <summary>Ids: transaction, account, merchant, merchant category, device.</summary>
+    public static string? CheckId(ReadOnlySpan<char> value)
+    {
+        if (value.IsWhiteSpace())
+        {
+            return "must not be empty";
+        }
+
+        if (value.Length > MaxIdLength)
+        {
+            return $"must be at most {MaxIdLength} characters";
+        }
+
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return "must not contain control characters";
+            }
+        }
+
+        return null;
+    }
+
+    public static string? CheckAmount(decimal amount) => amount switch
+    {
+        <= 0 => "must be greater than 0",
+        > MaxAmount => $"must be at most {MaxAmount:0}",
+        _ => null,
+    };
+
+    public static string? CheckTimestamp(DateTimeOffset utc) =>
+        utc < Earliest || utc > Latest ? "must be between 2000-01-01 and 2067-12-31" : null;
+
+    public static string? CheckCoordinate(double value, double limit) =>
+        !double.IsFinite(value) || Math.Abs(value) > limit ? $"must be between -{limit} and {limit}" : null;
+
+    /// <summary>A currency (length 3) or country (length 2) code in upper case, or null when it is not one.</summary>
+    public static string? NormaliseCode(ReadOnlySpan<char> text, int length)
+    {
+        if (text.Length != length)
+        {
+            return null;
+        }
+
+        Span<char> upper = stackalloc char[length];
+        for (var i = 0; i < length; i++)
+        {
+            if (!char.IsAsciiLetter(text[i]))
+            {
+                return null;
+            }
+
+            upper[i] = char.ToUpperInvariant(text[i]);
+        }
+
+        return new string(upper);
+    }
+}

@@ -1,0 +1,23 @@
+namespace Fraud.Detector;
+
+/// <summary>
+/// The detector's own names and routes, which its manifests, Dapr components and KEDA scaler depend
+/// on; the deployment tests check the YAML against them.
+/// </summary>
+public static class DetectorNames
+{
+    /// <summary>Port of fraud-detector in a container and in <c>dapr run -f .</c>.</summary>
+    public const int Port = 8081;
+
+    public const string AccountActorType = "AccountActor";
+
+    /// <summary>The state store with <c>actorStateStore: "true"</c>.</summary>
+    public const string ActorStateStore = "actorstate";
+
+    /// <summary>The Kafka consumer group, set in the pub/sub component and in the KEDA scaler.</summary>
+    public const string ConsumerGroup = "fraud-detector";
+
+    public const string TransactionsSubscription = "/subscriptions/transactions";
+
+    public const string FeedbackSubscription = "/subscriptions/feedback";
+}

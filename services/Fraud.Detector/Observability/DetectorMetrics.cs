@@ -1,0 +1,44 @@
+using Prometheus;
+
+namespace Fraud.Detector.Observability;
+
+/// <summary>
+/// The detector's Prometheus metrics (prometheus-net): throughput, latency, alerts, verdicts,
+/// dead letters, profiles and the model in use. Dashboards and alert rules refer to these names.
+/// </summary>
+public static class DetectorMetrics
+{
+    public static readonly Counter TransactionsProcessed = Metrics.CreateCounter(
+        "fraud_transactions_processed_total", "Transactions handled by the detector, by outcome.",
+        new CounterConfiguration { LabelNames = ["outcome"] });
+
+    public static readonly Histogram DetectionLatency = Metrics.CreateHistogram(
+        "fraud_detection_latency_seconds", "From a transaction's arrival at the detector to its ledger commit.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+
+    public static readonly Histogram ScoringDuration = Metrics.CreateHistogram(
+        "fraud_scoring_duration_seconds", "Features and scoring of one transaction, averaged over its batch.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.000001, 2, 16) });
+
+    public static readonly Counter Anomalies = Metrics.CreateCounter(
+        "fraud_anomalies_total", "Transactions scored at or above the alert threshold, by severity.",
+        new CounterConfiguration { LabelNames = ["severity"] });
+
+    public static readonly Counter DeadLetters = Metrics.CreateCounter(
+        "fraud_dead_letters_total", "Messages refused as malformed and sent to a dead-letter topic.",
+        new CounterConfiguration { LabelNames = ["topic"] });
+
+    public static readonly Counter Verdicts = Metrics.CreateCounter(
+        "fraud_verdicts_total", "Analyst verdicts handled by the detector, by status.",
+        new CounterConfiguration { LabelNames = ["status"] });
+
+    public static readonly Gauge AccountProfiles = Metrics.CreateGauge(
+        "fraud_account_profiles", "Account profiles held in this process (embedded runtime).");
+
+    public static readonly Gauge MerchantProfiles = Metrics.CreateGauge(
+        "fraud_merchant_profiles", "Merchant profiles held in this process.");
+
+    public static readonly Gauge ModelInfo = Metrics.CreateGauge(
+        "fraud_model_info", "1 for the model version in use.",
+        new GaugeConfiguration { LabelNames = ["version", "kind"] });
+}
