@@ -1,6 +1,6 @@
 namespace Fraud.Contracts;
 
-/// <summary>The fields a file can carry, by their canonical snake_case names (see DESIGN.md).</summary>
+/// <summary>The fields a file can carry, by their canonical snake_case names (CSV headers; JSON uses their camelCase forms).</summary>
 public enum CanonicalField
 {
     TransactionId,

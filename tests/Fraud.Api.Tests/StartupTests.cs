@@ -1,6 +1,6 @@
-using Fraud.Host;
 using System.Net;
 using Fraud.Api.Tests.Infrastructure;
+using Fraud.Host;
 using Fraud.TestSupport;
 using Microsoft.Extensions.Options;
 
@@ -83,5 +83,18 @@ public sealed class StartupTests
         });
 
         Assert.Contains("twin", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fraud_api_alone_on_the_embedded_runtime_refuses_to_start_and_says_what_runs_everything()
+    {
+        using var directory = TempDirectory.Create("fraud-api-alone");
+        await using var app = Program.Create(
+            ["--urls=http://127.0.0.1:0", "--Fraud:Runtime:Mode=Embedded", $"--Fraud:Ledger:ConnectionString={directory.Combine("ledger.db")}"]);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("Nothing in this process subscribes to the transactions topic", error.Message, StringComparison.Ordinal);
+        Assert.Contains("`fraud run`", error.Message, StringComparison.Ordinal);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Fraud.Api.Extensions;
 using Fraud.Api.Security;
 using Fraud.Contracts;
+using Fraud.Contracts.Api;
 using Fraud.Runtime.Anomalies;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Ledger;
@@ -47,7 +48,7 @@ public static class AnomaliesApi
     public static IResult WithETag(HttpContext http, Anomaly anomaly)
     {
         http.Response.Headers.ETag = AnomalyETag.Of(anomaly);
-        return TypedResults.Json(anomaly, ApiJsonContext.Default.Anomaly);
+        return TypedResults.Json(anomaly, FraudJsonContext.Default.Anomaly);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, ILedger ledger)
@@ -59,7 +60,7 @@ public static class AnomaliesApi
         }
 
         var page = await ledger.QueryAnomaliesAsync(filter!, http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Json(new AnomalyListResponse(page.Items, page.NextCursor), ApiJsonContext.Default.AnomalyListResponse);
+        return TypedResults.Json(new AnomalyListResponse(page.Items, page.NextCursor), FraudJsonContext.Default.AnomalyListResponse);
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, IAnomalyState state, ILedger ledger)
@@ -147,7 +148,7 @@ public static class AnomaliesApi
         ReviewRequest? request = null;
         try
         {
-            request = await JsonSerializer.DeserializeAsync(http.Request.Body, ApiJsonContext.Default.ReviewRequest, http.RequestAborted).ConfigureAwait(false);
+            request = await JsonSerializer.DeserializeAsync(http.Request.Body, FraudJsonContext.Default.ReviewRequest, http.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException e)
         {

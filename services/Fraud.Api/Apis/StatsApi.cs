@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fraud.Contracts;
+using Fraud.Contracts.Api;
 using Fraud.Api.Extensions;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Ledger;
@@ -49,7 +50,7 @@ public static class StatsApi
             stats.ByStatus.ToDictionary(p => WireNames.Name(p.Key), p => p.Value),
             stats.ByModelVersion,
             stats.ByModelVersion.Count == 0 ? null : stats.ByModelVersion.MaxBy(p => p.Value).Key);
-        return TypedResults.Json(response, ApiJsonContext.Default.StatsResponse);
+        return TypedResults.Json(response, FraudJsonContext.Default.StatsResponse);
     }
 
     private static DateTimeOffset Parse(string text, string name, DateTimeOffset fallback, out FieldError? error)

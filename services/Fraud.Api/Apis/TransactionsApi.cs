@@ -1,5 +1,6 @@
 using Fraud.Api.Extensions;
 using Fraud.Contracts;
+using Fraud.Contracts.Api;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Messaging;
@@ -11,7 +12,7 @@ namespace Fraud.Api.Apis;
 /// <summary>Ingest (<c>POST /transactions</c>), authorisation-time scoring (<c>POST /score</c>) and look-up of a scored transaction.</summary>
 public static class TransactionsApi
 {
-    public static IEndpointRouteBuilder MapTransactionsApi(this IEndpointRouteBuilder endpoints, bool mapScoring = true)
+    public static IEndpointRouteBuilder MapTransactionsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup(string.Empty).WithTags("Transactions");
         group.MapPost("/transactions", IngestAsync)
@@ -24,17 +25,13 @@ public static class TransactionsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        if (mapScoring)
-        {
-            group.MapPost(ServiceRoutes.Score, ScoreAsync)
-                .RequireAuthorization(ApiPolicies.Ingest)
-                .WithSummary("Scores a transaction now, for an authorisation decision; nothing is recorded.")
-                .Accepts<Transaction>("application/json")
-                .Produces<ScoreResponse>()
-                .ProducesValidationProblem()
-                .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        }
-
+        group.MapPost(ServiceRoutes.Score, ScoreAsync)
+            .RequireAuthorization(ApiPolicies.Ingest)
+            .WithSummary("Scores a transaction now, for an authorisation decision; nothing is recorded.")
+            .Accepts<Transaction>("application/json")
+            .Produces<ScoreResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/transactions/{id}", GetAsync)
             .RequireAuthorization(ApiPolicies.Analyst)
             .WithSummary("A scored transaction from the ledger (an anomaly also carries its review).")
@@ -73,7 +70,7 @@ public static class TransactionsApi
                     });
             }
 
-            return TypedResults.Json(new IngestResponse(result.Accepted), ApiJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
+            return TypedResults.Json(new IngestResponse(result.Accepted), FraudJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
         }
         catch (BackpressureException e)
         {
@@ -108,7 +105,7 @@ public static class TransactionsApi
         try
         {
             var response = await scoring.ScoreAsync(transaction, http.RequestAborted).ConfigureAwait(false);
-            return TypedResults.Json(response, Runtime.RuntimeJsonContext.Default.ScoreResponse);
+            return TypedResults.Json(response, FraudJsonContext.Default.ScoreResponse);
         }
         catch (Exception e) when (e is ScoringUnavailableException or HttpRequestException)
         {
@@ -123,7 +120,7 @@ public static class TransactionsApi
         {
             null => TypedResults.Problem($"No scored transaction '{id}' in the ledger.", statusCode: StatusCodes.Status404NotFound, title: "Not found."),
             Anomaly anomaly => AnomaliesApi.WithETag(http, anomaly),
-            _ => TypedResults.Json(stored, ApiJsonContext.Default.ScoredTransaction),
+            _ => TypedResults.Json(stored, FraudJsonContext.Default.ScoredTransaction),
         };
     }
 

@@ -1,4 +1,5 @@
 using Fraud.Api.Apis;
+using Fraud.Contracts;
 using Fraud.Api.Console;
 using Fraud.Api.Security;
 using Fraud.Runtime;
@@ -28,7 +29,7 @@ public static class ApiExtensions
         services.AddApiRateLimits();
         services.AddProblemDetails();
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiKeySecurityScheme>());
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FraudJsonContext.Default));
         if (runtime.IsDapr)
         {
             services.AddHttpClient<IScoringClient, DaprScoringClient>(http => http.BaseAddress = DaprScoringClient.DetectorAddress)

@@ -69,7 +69,4 @@ public sealed class ProfileTracker : ITransactionObserver
             Merchants.AddKnownFraud(merchantId, seconds, hash);
         }
     }
-
-    /// <summary>The account's profile, if tracked (for inspection and persistence).</summary>
-    public bool TryGetAccount(string accountId, out AccountProfile profile) => _accounts.TryGet(accountId, out profile);
 }

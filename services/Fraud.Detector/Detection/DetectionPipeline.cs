@@ -16,9 +16,9 @@ namespace Fraud.Detector.Detection;
 /// <summary>
 /// The detector's handler of the <c>transactions</c> topic, the same under Dapr and embedded:
 /// account features from the profiles (actors or in-process shards), merchant features from this
-/// instance's merchant profiles, score and reasons, then anomalies to the state store and the
-/// <c>anomalies</c> topic while every scored transaction goes to the ledger. It completes only when
-/// the ledger has committed, so an acknowledged delivery is never lost; a failure fails the whole
+/// instance's merchant profiles, score and reasons; every scored transaction to the ledger, then
+/// the anomalies to the state store and the <c>anomalies</c> topic. It completes only when all of
+/// that is done, so an acknowledged delivery is never lost; a failure fails the whole
 /// delivery, which is then redelivered and, being idempotent, never counted twice.
 /// </summary>
 public sealed class DetectionPipeline(
@@ -83,8 +83,9 @@ public sealed class DetectionPipeline(
             ArrayPool<bool>.Shared.Return(fresh);
         }
 
-        // Alerts become visible while the ledger commits; both must succeed before the ack.
-        var commit = ledger.WriteAsync(scored, cancellationToken);
+        // Alerts become visible once the ledger has committed their transactions, so an anomaly
+        // readable by id is always in the ledger's lists too; both must succeed before the ack.
+        await ledger.WriteAsync(scored, cancellationToken).ConfigureAwait(false);
         if (anomalies is not null)
         {
             var toStore = await UnstoredAsync(anomalies, cancellationToken).ConfigureAwait(false);
@@ -96,7 +97,6 @@ public sealed class DetectionPipeline(
             }
         }
 
-        await commit.ConfigureAwait(false);
         DetectorMetrics.TransactionsProcessed.WithLabels("scored").Inc(transactions.Count - duplicates);
         if (duplicates > 0)
         {

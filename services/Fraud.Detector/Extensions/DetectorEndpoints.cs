@@ -126,7 +126,7 @@ public static class DetectorEndpoints
         }
 
         var response = await scoring.ScoreAsync(transaction, http.RequestAborted).ConfigureAwait(false);
-        return Results.Json(response, RuntimeJsonContext.Default.ScoreResponse);
+        return Results.Json(response, FraudJsonContext.Default.ScoreResponse);
     }
 
     private static async Task<JsonDocument?> ReadJsonAsync(HttpContext http)

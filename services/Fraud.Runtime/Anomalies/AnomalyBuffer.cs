@@ -1,21 +1,19 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using Fraud.Contracts;
 
 namespace Fraud.Runtime.Anomalies;
 
 /// <summary>
 /// The most recent anomalies, bounded by count (<see cref="AnomalyBufferOptions.MaxSize"/>) and age
-/// (<see cref="AnomalyBufferOptions.Ttl"/>). Thread-safe; insert, lookup, update and eviction are O(1).
+/// (<see cref="AnomalyBufferOptions.Ttl"/>). Thread-safe; insert, lookup and eviction are O(1).
 /// </summary>
 /// <remarks>
-/// Entries live in one array of structs linked into two intrusive doubly linked lists: all entries in
-/// insertion order, and each account's entries in insertion order (the account index, so an account
-/// filter walks only that account). A dictionary maps a transaction id to its slot. Insertion order
-/// is also age order, so expired entries are always at the old end and are dropped there at the start
-/// of every call: no timer. Age is measured on <see cref="TimeProvider.GetTimestamp"/>, which is
-/// monotonic, so a wall-clock step neither drops nor revives entries; a fake clock in tests must
-/// advance the timestamp too.
+/// Entries live in one array of structs linked into an intrusive doubly linked list in insertion
+/// order, and a dictionary maps a transaction id to its slot. Insertion order is also age order, so
+/// expired entries are always at the old end and are dropped there at the start of every call: no
+/// timer. Age is measured on <see cref="TimeProvider.GetTimestamp"/>, which is monotonic, so a
+/// wall-clock step neither drops nor revives entries; a fake clock in tests must advance the
+/// timestamp too.
 /// </remarks>
 public sealed class AnomalyBuffer
 {
@@ -23,7 +21,6 @@ public sealed class AnomalyBuffer
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _slotById = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _newestSlotByAccount = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly int _maxSize;
     private readonly long _ttl;
@@ -32,10 +29,7 @@ public sealed class AnomalyBuffer
     private int _free = None;
     private int _oldest = None;
     private int _newest = None;
-    private long _inserted;
-    private long _replaced;
     private long _evictions;
-    private long _expirations;
 
     public AnomalyBuffer(AnomalyBufferOptions options, TimeProvider time)
     {
@@ -62,30 +56,6 @@ public sealed class AnomalyBuffer
         }
     }
 
-    /// <summary>Calls to <see cref="Add"/>, replacements included.</summary>
-    public long Inserted
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _inserted;
-            }
-        }
-    }
-
-    /// <summary>Calls to <see cref="Add"/> that replaced an anomaly with the same id.</summary>
-    public long Replaced
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _replaced;
-            }
-        }
-    }
-
     /// <summary>Anomalies pushed out by the size cap.</summary>
     public long Evictions
     {
@@ -98,19 +68,6 @@ public sealed class AnomalyBuffer
         }
     }
 
-    /// <summary>Anomalies dropped because they outlived the TTL.</summary>
-    public long Expirations
-    {
-        get
-        {
-            lock (_gate)
-            {
-                DropExpired();
-                return _expirations;
-            }
-        }
-    }
-
     /// <summary>
     /// Adds an anomaly as the newest. One with the same transaction id is replaced, and takes the new
     /// position and insertion time; otherwise, when the buffer is full, the oldest is evicted.
@@ -118,9 +75,10 @@ public sealed class AnomalyBuffer
     public void Add(Anomaly anomaly)
     {
         ArgumentNullException.ThrowIfNull(anomaly);
-        if (anomaly.TransactionId is null || anomaly.AccountId is null)
+        // `required` does not stop a deserializer from leaving the id null, and it is the lookup key.
+        if (anomaly.TransactionId is null)
         {
-            throw new ArgumentException("An anomaly needs a transaction id and an account id.", nameof(anomaly));
+            throw new ArgumentException("An anomaly needs a transaction id.", nameof(anomaly));
         }
 
         lock (_gate)
@@ -130,7 +88,6 @@ public sealed class AnomalyBuffer
             if (_slotById.TryGetValue(anomaly.TransactionId, out var slot))
             {
                 Unlink(slot);
-                _replaced++;
             }
             else
             {
@@ -148,7 +105,6 @@ public sealed class AnomalyBuffer
             entry.Anomaly = anomaly;
             entry.AddedAt = now;
             LinkAsNewest(slot);
-            _inserted++;
         }
     }
 
@@ -170,98 +126,6 @@ public sealed class AnomalyBuffer
         return false;
     }
 
-    /// <summary>
-    /// Replaces an anomaly with <paramref name="update"/>'s result, keeping its position and insertion
-    /// time (an analyst's review does not make it newer). False when the id is not held.
-    /// </summary>
-    /// <remarks>
-    /// <paramref name="update"/> runs outside the lock, so it may be slow or call back into the buffer;
-    /// if the entry changes meanwhile, it runs again on the new value. It may not change the
-    /// transaction or account id (the indexes are keyed by them).
-    /// </remarks>
-    /// <exception cref="InvalidOperationException"><paramref name="update"/> returned null or changed an id.</exception>
-    public bool TryUpdate(string transactionId, Func<Anomaly, Anomaly> update)
-    {
-        ArgumentNullException.ThrowIfNull(transactionId);
-        ArgumentNullException.ThrowIfNull(update);
-        while (true)
-        {
-            if (!TryGet(transactionId, out var current))
-            {
-                return false;
-            }
-
-            var updated = update(current) ?? throw new InvalidOperationException("The update returned null.");
-            if (!string.Equals(updated.TransactionId, current.TransactionId, StringComparison.Ordinal) ||
-                !string.Equals(updated.AccountId, current.AccountId, StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException("An update may not change the anomaly's transaction id or account id.");
-            }
-
-            lock (_gate)
-            {
-                DropExpired();
-                if (!_slotById.TryGetValue(transactionId, out var slot))
-                {
-                    return false;
-                }
-
-                ref var entry = ref _entries[slot];
-                if (ReferenceEquals(entry.Anomaly, current))
-                {
-                    entry.Anomaly = updated;
-                    return true;
-                }
-            }
-        }
-    }
-
-    /// <summary>The anomalies matching every filter of <paramref name="query"/>, newest first.</summary>
-    public IReadOnlyList<Anomaly> Query(AnomalyQuery query)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        if (query.Limit < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "AnomalyQuery.Limit must not be negative.");
-        }
-
-        var results = new List<Anomaly>(Math.Min(query.Limit, 256));
-        if (query.Limit == 0)
-        {
-            return results;
-        }
-
-        lock (_gate)
-        {
-            DropExpired();
-            var byAccount = query.AccountId is not null;
-            var slot = _newest;
-            if (byAccount && !_newestSlotByAccount.TryGetValue(query.AccountId!, out slot))
-            {
-                return results;
-            }
-
-            while (slot != None)
-            {
-                ref readonly var entry = ref _entries[slot];
-                var anomaly = entry.Anomaly!;
-                if ((query.MinSeverity is not { } min || anomaly.Severity >= min) &&
-                    (query.Status is not { } status || anomaly.Status == status))
-                {
-                    results.Add(anomaly);
-                    if (results.Count == query.Limit)
-                    {
-                        break;
-                    }
-                }
-
-                slot = byAccount ? entry.AccountOlder : entry.Older;
-            }
-        }
-
-        return results;
-    }
-
     private static long ToTimestampTicks(TimeSpan ttl, long frequency)
     {
         // Rounded up so a tiny TTL never becomes zero (which would expire everything at once).
@@ -276,7 +140,6 @@ public sealed class AnomalyBuffer
         while (_oldest != None && now - _entries[_oldest].AddedAt >= _ttl)
         {
             Remove(_oldest);
-            _expirations++;
         }
     }
 
@@ -304,7 +167,7 @@ public sealed class AnomalyBuffer
         ref var entry = ref _entries[slot];
         _slotById.Remove(entry.Anomaly!.TransactionId);
         // Free slots are chained through Newer; dropping the reference lets the anomaly be collected.
-        entry = new Entry { Newer = _free, Older = None, AccountNewer = None, AccountOlder = None };
+        entry = new Entry { Newer = _free, Older = None };
         _free = slot;
     }
 
@@ -323,19 +186,9 @@ public sealed class AnomalyBuffer
         }
 
         _newest = slot;
-
-        ref var accountNewest = ref CollectionsMarshal.GetValueRefOrAddDefault(_newestSlotByAccount, entry.Anomaly!.AccountId, out var known);
-        entry.AccountOlder = known ? accountNewest : None;
-        entry.AccountNewer = None;
-        if (known)
-        {
-            _entries[accountNewest].AccountNewer = slot;
-        }
-
-        accountNewest = slot;
     }
 
-    /// <summary>Takes the entry out of both lists; its slot and id mapping stay.</summary>
+    /// <summary>Takes the entry out of the list but keeps its slot and id mapping, for a replacement to reuse.</summary>
     private void Unlink(int slot)
     {
         ref var entry = ref _entries[slot];
@@ -356,34 +209,14 @@ public sealed class AnomalyBuffer
         {
             _newest = entry.Older;
         }
-
-        if (entry.AccountOlder != None)
-        {
-            _entries[entry.AccountOlder].AccountNewer = entry.AccountNewer;
-        }
-
-        if (entry.AccountNewer != None)
-        {
-            _entries[entry.AccountNewer].AccountOlder = entry.AccountOlder;
-        }
-        else if (entry.AccountOlder != None)
-        {
-            _newestSlotByAccount[entry.Anomaly!.AccountId] = entry.AccountOlder;
-        }
-        else
-        {
-            _newestSlotByAccount.Remove(entry.Anomaly!.AccountId);
-        }
     }
 
-    /// <summary>32 bytes plus the anomaly: links are slot numbers, not object references.</summary>
+    /// <summary>24 bytes plus the anomaly: links are slot numbers, not object references.</summary>
     private struct Entry
     {
         public Anomaly? Anomaly;
         public long AddedAt;
         public int Older;
         public int Newer;
-        public int AccountOlder;
-        public int AccountNewer;
     }
 }

@@ -19,7 +19,7 @@ public static partial class Contract
 
     public static readonly string[] ProbePaths = [ServiceRoutes.Live, ServiceRoutes.Ready, ServiceRoutes.Health];
 
-    /// <summary>Which app may use which component (DESIGN.md and the issue).</summary>
+    /// <summary>Which app may use which component (docs/architecture.md).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> ComponentScopes = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         [DaprNames.PubSub] = [DaprNames.ApiAppId, DaprNames.DetectorAppId],

@@ -180,7 +180,7 @@ public sealed class DaprSideEffectTests
         };
 
         await events.PublishVerdictAsync(verdict, CancellationToken.None);
-        await events.PublishDeadLetterAsync(new Fraud.Runtime.Messaging.DeadLetter("transactions", "e-9", "{}", [new FieldError("amount", "is required")], DetectorHost.Now), CancellationToken.None);
+        await events.PublishDeadLetterAsync(new Fraud.Contracts.DeadLetter("transactions", "e-9", "{}", [new FieldError("amount", "is required")], DetectorHost.Now), CancellationToken.None);
         await events.PublishAnomaliesAsync([], CancellationToken.None);
 
         Assert.Equal(2, dapr.Publishes.Count);

@@ -18,6 +18,7 @@ public sealed class AnomalyBufferTests
         Assert.True(buffer.TryGet("t1", out var found));
         Assert.Same(added, found);
         Assert.False(buffer.TryGet("t2", out _));
+        Assert.False(buffer.TryGet("T1", out _)); // ordinal, case-sensitive
     }
 
     [Fact]
@@ -38,11 +39,10 @@ public sealed class AnomalyBufferTests
         Assert.False(buffer.TryGet("early", out _));
         Assert.True(buffer.TryGet("late", out _));
         Assert.Equal(1, buffer.Count);
-        Assert.Equal(1, buffer.Expirations);
 
         _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.False(buffer.TryGet("late", out _));
         Assert.Equal(0, buffer.Count);
-        Assert.Equal(2, buffer.Expirations);
         Assert.Equal(0, buffer.Evictions);
     }
 
@@ -57,11 +57,18 @@ public sealed class AnomalyBufferTests
 
         Assert.Equal(3, buffer.Count);
         Assert.Equal(2, buffer.Evictions);
-        Assert.Equal(5, buffer.Inserted);
-        Assert.Equal(0, buffer.Expirations);
         Assert.False(buffer.TryGet("a", out _));
         Assert.False(buffer.TryGet("b", out _));
-        Assert.Equal(["e", "d", "c"], Ids(buffer.Query(new AnomalyQuery())));
+        Assert.True(buffer.TryGet("c", out _));
+        Assert.True(buffer.TryGet("d", out _));
+        Assert.True(buffer.TryGet("e", out _));
+
+        // Reading does not make an entry newer: "c" is still the oldest.
+        buffer.Add(Create("f"));
+        Assert.False(buffer.TryGet("c", out _));
+        Assert.True(buffer.TryGet("d", out _));
+        Assert.Equal(3, buffer.Count);
+        Assert.Equal(3, buffer.Evictions);
     }
 
     [Fact]
@@ -71,20 +78,28 @@ public sealed class AnomalyBufferTests
         buffer.Add(Create("a"));
         buffer.Add(Create("b"));
         buffer.Add(Create("c"));
-        buffer.Add(Create("a", severity: Severity.Critical));
+        var replacement = Create("a", accountId: "other", severity: Severity.Critical);
+        buffer.Add(replacement);
 
         Assert.Equal(0, buffer.Evictions);
         Assert.Equal(3, buffer.Count);
-        Assert.Equal(1, buffer.Replaced);
-        Assert.Equal(4, buffer.Inserted);
-        Assert.Equal(["a", "c", "b"], Ids(buffer.Query(new AnomalyQuery())));
         Assert.True(buffer.TryGet("a", out var a));
-        Assert.Equal(Severity.Critical, a.Severity);
+        Assert.Same(replacement, a);
 
-        // "b" is now the oldest, so it is the one the cap pushes out.
+        // The order is now b, c, a (oldest first), so the cap pushes out "b", then "c", then "a".
         buffer.Add(Create("d"));
         Assert.False(buffer.TryGet("b", out _));
+        Assert.True(buffer.TryGet("c", out _));
         Assert.True(buffer.TryGet("a", out _));
+
+        buffer.Add(Create("e"));
+        Assert.False(buffer.TryGet("c", out _));
+        Assert.True(buffer.TryGet("a", out _));
+
+        buffer.Add(Create("f"));
+        Assert.False(buffer.TryGet("a", out _));
+        Assert.Equal(3, buffer.Count);
+        Assert.Equal(3, buffer.Evictions);
     }
 
     [Fact]
@@ -92,100 +107,19 @@ public sealed class AnomalyBufferTests
     {
         var buffer = Buffer(ttl: TimeSpan.FromMinutes(10));
         buffer.Add(Create("a"));
-        _time.Advance(TimeSpan.FromMinutes(9));
-        buffer.Add(Create("a"));
-        _time.Advance(TimeSpan.FromMinutes(9));
-
-        // 18 minutes after the first add, 9 after the second.
-        Assert.True(buffer.TryGet("a", out _));
-        Assert.Equal(0, buffer.Expirations);
-    }
-
-    [Fact]
-    public void ReAddingUnderAnotherAccountMovesItBetweenAccounts()
-    {
-        var buffer = Buffer();
-        buffer.Add(Create("a", accountId: "x"));
-        buffer.Add(Create("a", accountId: "y"));
-
-        Assert.Empty(buffer.Query(new AnomalyQuery(AccountId: "x")));
-        Assert.Equal(["a"], Ids(buffer.Query(new AnomalyQuery(AccountId: "y"))));
-    }
-
-    [Fact]
-    public void TryUpdateKeepsPositionAndInsertionTime()
-    {
-        var buffer = Buffer(maxSize: 2, ttl: TimeSpan.FromMinutes(10));
-        buffer.Add(Create("a"));
-        _time.Advance(TimeSpan.FromMinutes(1));
         buffer.Add(Create("b"));
-
-        var reviewedAt = _time.GetUtcNow();
-        Assert.True(buffer.TryUpdate("a", x => x with { Status = AnomalyStatus.ConfirmedFraud, ReviewedBy = "ana", ReviewedAt = reviewedAt }));
-
-        Assert.Equal(["b", "a"], Ids(buffer.Query(new AnomalyQuery())));
-        Assert.True(buffer.TryGet("a", out var a));
-        Assert.Equal(AnomalyStatus.ConfirmedFraud, a.Status);
-        Assert.Equal("ana", a.ReviewedBy);
-        Assert.Equal(2, buffer.Inserted);
-
-        // Still expires 10 minutes after it was added, not after the review.
         _time.Advance(TimeSpan.FromMinutes(9));
-        Assert.False(buffer.TryGet("a", out _));
-        Assert.True(buffer.TryGet("b", out _));
-    }
-
-    [Fact]
-    public void TryUpdateOfAnAbsentOrExpiredIdReturnsFalseWithoutCallingTheUpdate()
-    {
-        var buffer = Buffer(ttl: TimeSpan.FromMinutes(10));
         buffer.Add(Create("a"));
-        _time.Advance(TimeSpan.FromMinutes(10));
-        var calls = 0;
+        _time.Advance(TimeSpan.FromMinutes(9));
 
-        Assert.False(buffer.TryUpdate("a", x => { calls++; return x; }));
-        Assert.False(buffer.TryUpdate("never", x => { calls++; return x; }));
-        Assert.Equal(0, calls);
-    }
+        // 18 minutes after the first add, 9 after the second; "b" was not re-added.
+        Assert.True(buffer.TryGet("a", out _));
+        Assert.False(buffer.TryGet("b", out _));
+        Assert.Equal(1, buffer.Count);
 
-    [Fact]
-    public void TryUpdateRejectsChangesOfTheIds()
-    {
-        var buffer = Buffer();
-        var original = Create("a", accountId: "x");
-        buffer.Add(original);
-
-        Assert.Throws<InvalidOperationException>(() => buffer.TryUpdate("a", x => x with { TransactionId = "b" }));
-        Assert.Throws<InvalidOperationException>(() => buffer.TryUpdate("a", x => x with { AccountId = "y" }));
-        Assert.Throws<InvalidOperationException>(() => buffer.TryUpdate("a", _ => null!));
-        Assert.True(buffer.TryGet("a", out var kept));
-        Assert.Same(original, kept);
-    }
-
-    [Fact]
-    public void TryUpdateRunsAgainWhenTheAnomalyChangesUnderIt()
-    {
-        var buffer = Buffer();
-        buffer.Add(Create("a", severity: Severity.Low));
-        var seen = new List<Severity>();
-
-        var updated = buffer.TryUpdate("a", x =>
-        {
-            seen.Add(x.Severity);
-            if (seen.Count == 1)
-            {
-                // Another writer replaces the anomaly while the first update is being computed.
-                buffer.Add(Create("a", severity: Severity.Critical));
-            }
-
-            return x with { Note = "reviewed" };
-        });
-
-        Assert.True(updated);
-        Assert.Equal([Severity.Low, Severity.Critical], seen);
-        Assert.True(buffer.TryGet("a", out var a));
-        Assert.Equal(Severity.Critical, a.Severity);
-        Assert.Equal("reviewed", a.Note);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.False(buffer.TryGet("a", out _));
+        Assert.Equal(0, buffer.Count);
     }
 
     [Fact]
@@ -196,17 +130,85 @@ public sealed class AnomalyBufferTests
         {
             for (var i = 0; i < 6; i++)
             {
-                buffer.Add(Create($"{round}-{i}", accountId: $"acct-{i % 3}"));
+                buffer.Add(Create($"{round}-{i}"));
+            }
+
+            // Each round: 6 added, the first 2 evicted by the cap; the other 4 expire before the next round.
+            Assert.Equal(4, buffer.Count);
+            Assert.False(buffer.TryGet($"{round}-1", out _));
+            Assert.True(buffer.TryGet($"{round}-2", out _));
+            Assert.True(buffer.TryGet($"{round}-5", out _));
+            if (round > 0)
+            {
+                Assert.False(buffer.TryGet($"{round - 1}-5", out _));
             }
 
             _time.Advance(TimeSpan.FromMinutes(10));
         }
 
-        // Each round: 6 added, 2 evicted by the cap, the other 4 expired by the next round's first add.
-        Assert.Equal(300, buffer.Inserted);
         Assert.Equal(100, buffer.Evictions);
         Assert.Equal(0, buffer.Count);
-        Assert.Equal(200, buffer.Expirations);
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(99)]
+    public void MatchesASimpleListUnderRandomOperations(int seed)
+    {
+        // A plain list in insertion order with linear scans is the specification; the buffer must agree
+        // with it after every step of random adds, replacements, time steps, evictions and expiries.
+        var random = new Random(seed);
+        var ttl = TimeSpan.FromMinutes(30);
+        const int MaxSize = 20;
+        const int IdCount = 40;
+        var buffer = Buffer(maxSize: MaxSize, ttl: ttl);
+        var model = new List<(Anomaly Anomaly, TimeSpan AddedAt)>();
+        var now = TimeSpan.Zero;
+        var evictions = 0;
+        var expirations = 0;
+
+        for (var step = 0; step < 2_000; step++)
+        {
+            if (random.Next(10) < 7)
+            {
+                var id = random.Next(IdCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var anomaly = Create(id, severity: (Severity)random.Next(5));
+                buffer.Add(anomaly);
+                var existing = model.FindIndex(e => e.Anomaly.TransactionId == id);
+                if (existing >= 0)
+                {
+                    model.RemoveAt(existing);
+                }
+                else if (model.Count == MaxSize)
+                {
+                    model.RemoveAt(0);
+                    evictions++;
+                }
+
+                model.Add((anomaly, now));
+            }
+            else
+            {
+                var by = TimeSpan.FromMinutes(random.Next(6));
+                _time.Advance(by);
+                now += by;
+            }
+
+            expirations += model.RemoveAll(e => e.AddedAt + ttl <= now);
+            Assert.Equal(model.Count, buffer.Count);
+            Assert.Equal(evictions, buffer.Evictions);
+            for (var i = 0; i < IdCount; i++)
+            {
+                var id = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var expected = model.Find(e => e.Anomaly.TransactionId == id).Anomaly;
+                Assert.Equal(expected is not null, buffer.TryGet(id, out var found));
+                Assert.Same(expected, found);
+            }
+        }
+
+        // Both bounds must have been exercised for the comparison to mean anything.
+        Assert.True(evictions > 0);
+        Assert.True(expirations > 0);
     }
 
     [Fact]
@@ -216,9 +218,19 @@ public sealed class AnomalyBufferTests
 
         Assert.Throws<ArgumentNullException>(() => buffer.Add(null!));
         Assert.Throws<ArgumentNullException>(() => buffer.TryGet(null!, out _));
-        Assert.Throws<ArgumentNullException>(() => buffer.TryUpdate("a", null!));
-        Assert.Throws<ArgumentNullException>(() => buffer.Query(null!));
+        Assert.Throws<ArgumentNullException>(() => new AnomalyBuffer(null!, _time));
         Assert.Throws<ArgumentNullException>(() => new AnomalyBuffer(new AnomalyBufferOptions(), null!));
+    }
+
+    [Fact]
+    public void AnAnomalyWithoutATransactionIdIsRejected()
+    {
+        // Deserialization can leave a required id null; it must not reach the id dictionary.
+        var buffer = Buffer();
+
+        var e = Assert.Throws<ArgumentException>(() => buffer.Add(Create("a") with { TransactionId = null! }));
+        Assert.Equal("anomaly", e.ParamName);
+        Assert.Equal(0, buffer.Count);
     }
 
     private AnomalyBuffer Buffer(int maxSize = 100, TimeSpan? ttl = null) =>

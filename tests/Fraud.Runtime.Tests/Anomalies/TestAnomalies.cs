@@ -4,11 +4,7 @@ namespace Fraud.Runtime.Tests.Anomalies;
 
 internal static class TestAnomalies
 {
-    public static Anomaly Create(
-        string transactionId,
-        string accountId = "acct-1",
-        Severity severity = Severity.High,
-        AnomalyStatus status = AnomalyStatus.Open) =>
+    public static Anomaly Create(string transactionId, string accountId = "acct-1", Severity severity = Severity.High) =>
         new(new ScoredTransaction(
             new Transaction
             {
@@ -21,10 +17,5 @@ internal static class TestAnomalies
             severity,
             reasons: [],
             modelVersion: "test",
-            scoredAt: new DateTimeOffset(2026, 1, 1, 0, 0, 1, TimeSpan.Zero)))
-        {
-            Status = status,
-        };
-
-    public static string[] Ids(IEnumerable<Anomaly> anomalies) => anomalies.Select(a => a.TransactionId).ToArray();
+            scoredAt: new DateTimeOffset(2026, 1, 1, 0, 0, 1, TimeSpan.Zero)));
 }

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Fraud.Contracts.Api;
 
 namespace Fraud.Contracts;
 
 /// <summary>
-/// The one JSON shape of the events: camelCase members, snake_case enum values, nulls omitted.
-/// Source-generated so the hot path does no reflection.
+/// The one JSON shape of the events and of the API's bodies: camelCase members, snake_case enum
+/// values, nulls omitted. Source-generated so the hot path does no reflection.
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
@@ -25,14 +26,12 @@ namespace Fraud.Contracts;
 [JsonSerializable(typeof(Reason))]
 [JsonSerializable(typeof(FraudLabel))]
 [JsonSerializable(typeof(Verdict))]
+[JsonSerializable(typeof(DeadLetter))]
+[JsonSerializable(typeof(ScoreResponse))]
+[JsonSerializable(typeof(FieldError))]
+[JsonSerializable(typeof(List<Reason>))]
+[JsonSerializable(typeof(IngestResponse))]
+[JsonSerializable(typeof(AnomalyListResponse))]
+[JsonSerializable(typeof(ReviewRequest))]
+[JsonSerializable(typeof(StatsResponse))]
 public sealed partial class FraudJsonContext : JsonSerializerContext;
-
-/// <summary>Enum values as snake_case strings (<c>card_present</c>, <c>confirmed_fraud</c>).</summary>
-public sealed class SnakeCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)
-    where TEnum : struct, Enum;
-
-/// <summary>Shared serializer options for code that cannot use the source-generated context directly.</summary>
-public static class FraudJson
-{
-    public static JsonSerializerOptions Options => FraudJsonContext.Default.Options;
-}

@@ -1,0 +1,67 @@
+using System.Text;
+using Fraud.Contracts;
+using Fraud.Core.Import;
+
+namespace Fraud.Core.Tests.Import;
+
+/// <summary>A file that backtests is a body that <c>POST /transactions</c> accepts: CSV and JSON obey one rule set.</summary>
+public sealed class TransactionRulesTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("fraud-rules-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    public static TheoryData<string, string, string, string> Refused => new()
+    {
+        // CSV column and value, JSON member and value, the rule's words
+        { "amount", "0", "\"amount\":0", "must be greater than 0" },
+        { "amount", "2000000000000", "\"amount\":2000000000000", "must be at most 1000000000000" },
+        { "timestamp", "1900-01-01T00:00:00Z", "\"timestamp\":\"1900-01-01T00:00:00Z\"", "must be between 2000-01-01 and 2067-12-31" },
+        { "timestamp", "2099-06-01T00:00:00Z", "\"timestamp\":\"2099-06-01T00:00:00Z\"", "must be between 2000-01-01 and 2067-12-31" },
+        { "account_id", new string('a', 129), $"\"accountId\":\"{new string('a', 129)}\"", "must be at most 128 characters" },
+        { "merchant_id", "m\u0001x", "\"merchantId\":\"m\\u0001x\"", "must not contain control characters" },
+        { "latitude", "91", "\"latitude\":91", "must be between -90 and 90" },
+        { "currency", "EURO", "\"currency\":\"EURO\"", TransactionRules.CurrencyRule },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void A_value_either_reader_refuses_the_other_refuses_for_the_same_reason(string column, string csvValue, string jsonMember, string rule)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["transaction_id"] = "t1",
+            ["account_id"] = "a1",
+            ["timestamp"] = "2026-01-02T03:04:05Z",
+            ["amount"] = "12.5",
+            [column] = csvValue,
+        };
+        var path = Path.Combine(_directory, "rows.csv");
+        File.WriteAllText(path, string.Join(',', values.Keys) + "\n" + string.Join(',', values.Values) + "\n");
+        using var reader = TransactionFileReader.Open(path, new ImportOptions());
+        var error = Assert.Throws<ImportException>(() => reader.Read().ToList());
+        Assert.Equal((2L, column), (error.Line, error.Column));
+        Assert.Contains(rule, error.Problem, StringComparison.Ordinal);
+        Assert.Contains($"rows.csv:2:{error.ColumnNumber}", error.Message, StringComparison.Ordinal);
+
+        // The member given last wins in JSON, so it overrides the valid value before it.
+        var json = "{\"transactionId\":\"t1\",\"accountId\":\"a1\",\"timestamp\":\"2026-01-02T03:04:05Z\",\"amount\":12.5," + jsonMember + "}";
+        var batch = TransactionJson.ParseBatch(Encoding.UTF8.GetBytes(json), 10);
+        Assert.Empty(batch.Transactions);
+        Assert.Contains(batch.Errors, e => e.Message.Contains(rule, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_row_within_every_rule_is_read_as_the_same_transaction_as_its_json()
+    {
+        var path = Path.Combine(_directory, "ok.csv");
+        File.WriteAllText(path, "transaction_id,account_id,timestamp,amount,currency,channel\nt1,a1,2026-01-02T03:04:05Z,0.01,eur,ONLINE\n");
+        using var reader = TransactionFileReader.Open(path, new ImportOptions());
+        var row = Assert.Single(reader.Read()).Transaction;
+
+        var json = TransactionJson.ParseBatch(
+            """{"transactionId":"t1","accountId":"a1","timestamp":"2026-01-02T03:04:05Z","amount":0.01,"currency":"eur","channel":"online"}"""u8, 10);
+
+        Assert.Equal(Assert.Single(json.Transactions), row);
+    }
+}
