@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Help;
 using Fraud.Cli.CommandLine;
 using Fraud.Cli.Commands;
 using Fraud.Core.Import;
@@ -5,19 +7,13 @@ using Fraud.Core.Import;
 namespace Fraud.Cli;
 
 /// <summary>
-/// The <c>fraud</c> command. Exit codes: 0 success, 1 failure (bad data, I/O), 2 usage error.
-/// Runs in-process so tests drive it exactly as a user does.
+/// The <c>fraud</c> command, parsed and dispatched by System.CommandLine. Exit codes: 0 success,
+/// 1 failure (bad data, I/O), 2 usage error, 130 cancelled. Runs in-process so tests drive it
+/// exactly as a user does; everything it prints goes to the writers it is given.
 /// </summary>
 public static class Cli
 {
-    private static readonly ICommand[] Commands =
-    [
-        new SimulateCommand(),
-        new TrainCommand(),
-        new BacktestCommand(),
-        new ScoreCommand(),
-        new RunCommand(),
-    ];
+    private const string ProgramName = "fraud";
 
     public static async Task<int> RunAsync(
         IReadOnlyList<string> args,
@@ -27,67 +23,94 @@ public static class Cli
         TimeProvider? time = null,
         CancellationToken cancellation = default)
     {
-        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
-        {
-            output.WriteLine(Overview());
-            return args.Count == 0 ? 2 : 0;
-        }
+        var context = new CommandContext(output, error, time ?? TimeProvider.System, interactive, cancellation);
+        var root = CreateRoot(context, wrapHelp: ReferenceEquals(output, Console.Out));
 
-        var command = Array.Find(Commands, c => c.Name == args[0]);
-        if (command is null)
+        // `fraud help [COMMAND]` is what many people type first; it means --help.
+        var result = root.Parse(args.Count > 0 && args[0] == "help" ? [.. args.Skip(1), "--help"] : args);
+
+        // Parse errors are usage errors (2), written here rather than by the library's ParseErrorAction,
+        // which exits with 1 and follows the message with the whole help text.
+        if (result.Errors.Count > 0)
         {
-            error.WriteLine($"fraud: unknown command '{args[0]}'.");
-            error.WriteLine(Overview());
+            var name = CommandName(result);
+            foreach (var parseError in result.Errors)
+            {
+                error.WriteLine($"{name}: {parseError.Message}");
+            }
+
+            error.WriteLine(name == ProgramName ? $"Run '{ProgramName} --help' for the commands." : $"Run '{name} --help' for its options.");
             return 2;
         }
 
-        if (args.Skip(1).Any(a => a is "-h" or "--help"))
+        var invocation = new InvocationConfiguration
         {
-            output.WriteLine(ArgumentParser.Usage(command.Name, command.Summary, command.Options));
-            return 0;
-        }
-
-        var context = new CommandContext(output, error, time ?? TimeProvider.System, interactive, cancellation);
+            Output = output,
+            Error = error,
+            // Program.cs owns Ctrl+C and cancels `cancellation`, to which each command's token is linked;
+            // a null timeout keeps the library from installing a second handler that would end the process.
+            ProcessTerminationTimeout = null,
+            // Failures become the messages and exit codes below, not the library's stack-trace dump.
+            EnableDefaultExceptionHandler = false,
+        };
         try
         {
-            var parsed = ArgumentParser.Parse(command.Name, command.Options, args.Skip(1).ToArray());
-            return await command.RunAsync(parsed, context);
+            return await result.InvokeAsync(invocation, cancellation);
         }
         catch (UsageException e)
         {
-            error.WriteLine(e.Message);
-            error.WriteLine($"Run 'fraud {command.Name} --help' for its options.");
+            error.WriteLine($"{CommandName(result)}: {e.Message}");
+            error.WriteLine($"Run '{CommandName(result)} --help' for its options.");
             return 2;
         }
         catch (ImportException e)
         {
-            error.WriteLine($"fraud {command.Name}: {e.Message}");
+            error.WriteLine($"{CommandName(result)}: {e.Message}");
             error.WriteLine("Fix the row, map the column with --map field=column, or pass --skip-bad-rows to skip and count bad rows.");
             return 1;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
         {
-            error.WriteLine($"fraud {command.Name}: {e.Message}");
+            error.WriteLine($"{CommandName(result)}: {e.Message}");
             return 1;
         }
         catch (OperationCanceledException)
         {
-            error.WriteLine($"fraud {command.Name}: cancelled.");
+            error.WriteLine($"{CommandName(result)}: cancelled.");
             return 130;
         }
     }
 
-    private static string Overview()
+    private static RootCommand CreateRoot(CommandContext context, bool wrapHelp)
     {
-        var lines = new List<string>
+        var root = new RootCommand("real-time fraud detection — simulate data, train, backtest and score models, run the system.")
         {
-            "fraud: real-time fraud detection — simulate data, train, backtest and score models, run the system.",
-            string.Empty,
-            "Commands:",
+            new SimulateCommand(context),
+            new TrainCommand(context),
+            new BacktestCommand(context),
+            new ScoreCommand(context),
+            new RunCommand(context),
         };
-        lines.AddRange(Commands.Select(c => $"  {c.Name,-10} {c.Summary}"));
-        lines.Add(string.Empty);
-        lines.Add("Run 'fraud COMMAND --help' for a command's options.");
-        return string.Join(Environment.NewLine, lines);
+
+        var help = (HelpAction)root.Options.OfType<HelpOption>().Single().Action!;
+        if (!wrapHelp)
+        {
+            // Help written anywhere but the console (a test's writer, a file) is not wrapped to the console's width.
+            help.MaxWidth = int.MaxValue;
+        }
+
+        root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
+
+        // `fraud` alone shows the overview, but as a usage error: it was not told what to do.
+        root.SetAction(result =>
+        {
+            help.Invoke(result);
+            return 2;
+        });
+        return root;
     }
+
+    /// <summary>How messages name the command: <c>fraud</c>, or <c>fraud train</c>; the root's own name is the executable's file name.</summary>
+    private static string CommandName(ParseResult result) =>
+        result.CommandResult.Command is RootCommand ? ProgramName : $"{ProgramName} {result.CommandResult.Command.Name}";
 }

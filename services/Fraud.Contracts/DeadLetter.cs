@@ -2,7 +2,7 @@ namespace Fraud.Contracts;
 
 /// <summary>
 /// A message the detector could not use, as published on <c>transactions-deadletter</c>: the
-/// original payload (text, or base64 when it was not UTF-8), why it was refused, and when.
+/// entry as delivered (JSON text, cut at 64 KiB), why it was refused, and when.
 /// </summary>
 public sealed record DeadLetter(
     string Topic,

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Fraud.Cli.Tests;
 
 public sealed class CommandLineTests : IDisposable
@@ -47,23 +49,100 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "backtest", "--data", "x.csv" }, "--train-from is required")]
-    [InlineData(new[] { "train", "--data", "x.csv", "--out", "m.zip", "--bogus" }, "unknown option --bogus")]
+    [InlineData(new[] { "backtest", "--data", "x.csv" }, "Option '--train-from' is required")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--out", "m.zip", "--bogus" }, "Unrecognized command or argument '--bogus'")]
     [InlineData(new[] { "simulate", "--out", "x.csv", "--days", "many" }, "--days 'many' must be a whole number")]
+    [InlineData(new[] { "simulate", "--out", "x.csv", "--out", "y.csv" }, "Option '--out' expects a single argument but 2 were provided")]
+    [InlineData(new[] { "simulate", "--out", "x.csv", "--merchants", "5" }, "merchants must be at least 20")]
     [InlineData(new[] { "train", "--data", "x.csv", "--out", "m.zip", "--map", "amount" }, "'amount' is not field=column")]
-    [InlineData(new[] { "train", "--data", "x.csv", "--out", "m.zip", "--label-delay", "soon" }, "is not a duration")]
-    [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--out", "m.zip", "--label-delay", "soon" }, "--label-delay 'soon' is not a duration")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--out", "m.zip", "--label-delay", "40d" }, "--label-delay '40d' must be at most 33 days")]
+    [InlineData(new[] { "train", "--data", "x.csv", "--out", "m.zip", "--from", "2026-13-01" }, "--from '2026-13-01' is not a date")]
+    [InlineData(new[] { "train", "--data", "no-such-file.csv", "--out", "m.zip" }, "--data 'no-such-file.csv' does not exist")]
+    [InlineData(new[] { "run", "--simulate", "0" }, "--simulate '0' must be a number between 1 and 1000000")]
+    [InlineData(new[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
+    [InlineData(new[] { "--version", "train" }, "--version option cannot be combined with other arguments")]
     public async Task UsageErrorsSayWhatIsWrong(string[] args, string expected)
     {
-        var (code, _, error) = await CliRunner.Run(args);
+        var (code, output, error) = await CliRunner.Run(args);
         Assert.Equal(2, code);
         Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Contains("--help' for", error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output);
+    }
+
+    [Fact]
+    public async Task WithoutACommandTheOverviewIsAUsageError()
+    {
+        var (code, output, _) = await CliRunner.Run();
+        Assert.Equal(2, code);
+        Assert.Contains("simulate", output, StringComparison.Ordinal);
+        Assert.Contains("backtest", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VersionPrintsTheProgramsVersion()
+    {
+        var expected = typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+
+        var (code, output, error) = await CliRunner.Run("--version");
+
+        Assert.Equal(0, code);
+        Assert.Equal(expected, output.Trim());
+        Assert.Equal(string.Empty, error);
+    }
+
+    [Fact]
+    public async Task TrainHelpListsEveryOptionWithItsDescription()
+    {
+        var (code, output, _) = await CliRunner.Run("train", "--help");
+
+        Assert.Equal(0, code);
+        var lines = output.Split('\n');
+        foreach (var (option, description) in new[]
+        {
+            ("--data <FILE> (REQUIRED)", "transactions, CSV or NDJSON (.gz too)"),
+            ("--map <field=column>", "read a canonical field from the file's own column; repeatable"),
+            ("--skip-bad-rows", "skip and count rows that fail validation instead of stopping"),
+            ("--reorder-window <DURATION>", "how far out of time order rows may be (default 1h)"),
+            ("--from <YYYY-MM-DD>", "first day to train on, inclusive"),
+            ("--to <YYYY-MM-DD>", "last day to train on, inclusive"),
+            ("--label-delay <DURATION>", "how long after a transaction its label becomes known (default 7d)"),
+            ("--out <MODEL.zip> (REQUIRED)", "where to write the model"),
+            ("-h, --help", "Show help and usage information"),
+        })
+        {
+            Assert.True(
+                lines.Any(line => line.Contains(option, StringComparison.Ordinal) && line.Contains(description, StringComparison.Ordinal)),
+                $"no line of `fraud train --help` shows {option} with '{description}':\n{output}");
+        }
+    }
+
+    [Theory]
+    [InlineData("simulate", "--seed <N>")]
+    [InlineData("train", "--out <MODEL.zip>")]
+    [InlineData("backtest", "--detectors <N>")]
+    [InlineData("score", "--model <MODEL.zip>")]
+    [InlineData("run", "--simulate <RATE>")]
+    public async Task EveryCommandHasHelp(string command, string option)
+    {
+        foreach (var flag in new[] { "-h", "--help" })
+        {
+            var (code, output, error) = await CliRunner.Run(command, flag);
+            Assert.Equal(0, code);
+            Assert.Contains("Usage:", output, StringComparison.Ordinal);
+            Assert.Contains(option, output, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, error);
+        }
     }
 
     [Fact]
     public async Task BacktestWindowsMustBeInOrder()
     {
-        var (code, _, error) = await CliRunner.Run("backtest", "--data", "x.csv", "--train-from", "2026-01-10", "--train-to", "2026-01-05",
+        // The file must exist: a missing --data is a parse error, reported before the windows are checked.
+        var path = Path.Combine(_directory, "x.csv");
+        await File.WriteAllTextAsync(path, "transaction_id,account_id,timestamp,amount,is_fraud\n");
+        var (code, _, error) = await CliRunner.Run("backtest", "--data", path, "--train-from", "2026-01-10", "--train-to", "2026-01-05",
             "--test-from", "2026-01-20", "--test-to", "2026-01-25");
         Assert.Equal(2, code);
         Assert.Contains("--train-to 2026-01-05 is before --train-from 2026-01-10", error, StringComparison.Ordinal);
@@ -82,6 +161,11 @@ public sealed class CommandLineTests : IDisposable
         var backtest = await CliRunner.Run("backtest", "--help");
         Assert.Contains("--scores-out", backtest.Output, StringComparison.Ordinal);
         Assert.Contains("--label-delay", backtest.Output, StringComparison.Ordinal);
+
+        // `fraud help COMMAND` is what many people type first.
+        var asked = await CliRunner.Run("help", "backtest");
+        Assert.Equal(0, asked.ExitCode);
+        Assert.Equal(backtest.Output, asked.Output);
     }
 
     [Fact]

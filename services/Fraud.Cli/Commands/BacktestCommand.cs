@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Fraud.Cli.CommandLine;
@@ -13,49 +14,64 @@ namespace Fraud.Cli.Commands;
 /// <c>fraud backtest</c>: replay the whole file in time order, train at the end of the train window
 /// with the labels known by the start of the test window, score the test window as it streams.
 /// </summary>
-internal sealed class BacktestCommand : ICommand
+internal sealed class BacktestCommand : Command
 {
-    public string Name => "backtest";
+    private readonly ImportArguments _import;
+    private readonly Option<DateOnly?> _trainFrom = CliOptions.Date("--train-from", "first training day, inclusive", required: true);
+    private readonly Option<DateOnly?> _trainTo = CliOptions.Date("--train-to", "last training day, inclusive", required: true);
+    private readonly Option<DateOnly?> _testFrom = CliOptions.Date("--test-from", "first test day, inclusive", required: true);
+    private readonly Option<DateOnly?> _testTo = CliOptions.Date("--test-to", "last test day, inclusive", required: true);
+    private readonly Option<TimeSpan?> _labelDelay = EngineDefaults.LabelDelay();
+    private readonly Option<int> _detectors = CliOptions.Int(
+        "--detectors", "simulate N detector replicas: accounts partitioned, merchant state per replica, labels shared", 1, 1, 1024);
+    private readonly Option<int> _maxAccounts = EngineDefaults.MaxAccounts();
+    private readonly Option<int> _maxMerchants = EngineDefaults.MaxMerchants();
+    private readonly Option<string> _scoresOut = CliOptions.Text("--scores-out", "FILE.csv", "write transaction_id,score for every test-window transaction");
+    private readonly Option<string> _modelOut = CliOptions.Text("--model-out", "MODEL.zip", "keep the model trained for the test window");
+    private readonly Option<bool> _json = CliOptions.Flag("--json", "print the report as one JSON object");
 
-    public string Summary => "train on one window of a labelled file and measure detection on a later one";
-
-    public IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        .. ImportArguments.All,
-        new("train-from", "DATE", "first training day, inclusive", Required: true),
-        new("train-to", "DATE", "last training day, inclusive", Required: true),
-        new("test-from", "DATE", "first test day, inclusive", Required: true),
-        new("test-to", "DATE", "last test day, inclusive", Required: true),
-        EngineDefaults.LabelDelay,
-        new("detectors", "N", "simulate N detector replicas: accounts partitioned, merchant state per replica, labels shared (default 1)"),
-        EngineDefaults.MaxAccounts,
-        EngineDefaults.MaxMerchants,
-        new("scores-out", "FILE.csv", "write transaction_id,score for every test-window transaction"),
-        new("model-out", "MODEL.zip", "keep the model trained for the test window"),
-        new("json", null, "print the report as one JSON object"),
-    ];
-
-    public Task<int> RunAsync(ParsedArguments args, CommandContext context)
+    public BacktestCommand(CommandContext context)
+        : base("backtest", "train on one window of a labelled file and measure detection on a later one")
     {
+        _import = new ImportArguments(this);
+        Options.Add(_trainFrom);
+        Options.Add(_trainTo);
+        Options.Add(_testFrom);
+        Options.Add(_testTo);
+        Options.Add(_labelDelay);
+        Options.Add(_detectors);
+        Options.Add(_maxAccounts);
+        Options.Add(_maxMerchants);
+        Options.Add(_scoresOut);
+        Options.Add(_modelOut);
+        Options.Add(_json);
+        SetAction((result, cancellation) => RunAsync(result, context with { Cancellation = cancellation }));
+    }
+
+    private Task<int> RunAsync(ParseResult result, CommandContext context)
+    {
+        // The four dates are required, so the parser has made sure they are there.
         var options = new BacktestOptions(
-            args.RequiredDate("train-from"),
-            args.RequiredDate("train-to"),
-            args.RequiredDate("test-from"),
-            args.RequiredDate("test-to"),
-            EngineDefaults.Delay(args),
-            args.Int("detectors", 1, 1, 1024));
+            result.GetValue(_trainFrom).GetValueOrDefault(),
+            result.GetValue(_trainTo).GetValueOrDefault(),
+            result.GetValue(_testFrom).GetValueOrDefault(),
+            result.GetValue(_testTo).GetValueOrDefault(),
+            result.GetValue(_labelDelay) ?? EngineDefaults.DefaultLabelDelay,
+            result.GetValue(_detectors));
+        // The windows must be in order. Checked here, not in a command validator: those run before
+        // the options' defaults are applied.
         try
         {
             options.Validate();
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"fraud backtest: {e.Message}");
+            throw new UsageException(e.Message);
         }
 
-        var profiles = EngineDefaults.Profiles(options.LabelDelay, args);
-        using var source = new TransactionSource(args, context, requireLabels: true);
-        using var scores = args.String("scores-out") is { } scoresPath ? CsvOutput.Create(scoresPath) : null;
+        var profiles = EngineDefaults.Profiles(options.LabelDelay, result.GetValue(_maxAccounts), result.GetValue(_maxMerchants));
+        using var source = _import.Open(result, context, requireLabels: true);
+        using var scores = result.GetValue(_scoresOut) is { } scoresPath ? CsvOutput.Create(scoresPath) : null;
         scores?.WriteLine("transaction_id,score");
         FraudModel? trained = null;
         // The backtest is itself the out-of-time measurement, so the trainer's own hold-out fit is skipped.
@@ -68,12 +84,12 @@ internal sealed class BacktestCommand : ICommand
             onTrained: model => trained = model);
         report = report with { BadRowsSkipped = source.Reader.BadRowsSkipped };
 
-        if (args.String("model-out") is { } modelPath && trained is not null)
+        if (result.GetValue(_modelOut) is { } modelPath && trained is not null)
         {
             ModelFile.Save(trained, modelPath);
         }
 
-        if (args.Flag("json"))
+        if (result.GetValue(_json))
         {
             context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.BacktestReport));
         }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Fraud.Cli.CommandLine;
 using Fraud.Core.Features;
 
@@ -6,32 +7,32 @@ namespace Fraud.Cli.Commands;
 /// <summary>Options shared by the commands that replay a file through the feature engine.</summary>
 internal static class EngineDefaults
 {
-    public static readonly OptionSpec LabelDelay = new("label-delay", "DURATION", "how long after a transaction its label becomes known (default 7d)");
+    public static readonly TimeSpan DefaultLabelDelay = TimeSpan.FromDays(7);
 
-    public static TimeSpan Delay(ParsedArguments args) => args.Duration(LabelDelay.Name, TimeSpan.FromDays(7));
+    // The merchant risk windows keep RingDays of labels and need a month of them to be known
+    // (ProfileOptions.Validate); checking it while parsing names the option and the value.
+    private static readonly TimeSpan LongestLabelDelay = TimeSpan.FromDays(MerchantProfile.RingDays - 31);
 
-    public static readonly OptionSpec MaxAccounts = new("max-accounts", "N", "accounts tracked at most; beyond, the least recently active are evicted (default 2,000,000)");
+    public static Option<TimeSpan?> LabelDelay() =>
+        CliOptions.Duration("--label-delay", "how long after a transaction its label becomes known (default 7d)", LongestLabelDelay);
 
-    public static readonly OptionSpec MaxMerchants = new("max-merchants", "N", "merchants tracked at most (default 500,000)");
+    public static Option<int> MaxAccounts() => CliOptions.Int(
+        "--max-accounts", "accounts tracked at most; beyond, the least recently active are evicted", new ProfileOptions().MaxAccounts, min: 1);
 
-    public static ProfileOptions Profiles(TimeSpan labelDelay, ParsedArguments? args = null)
+    public static Option<int> MaxMerchants() => CliOptions.Int(
+        "--max-merchants", "merchants tracked at most", new ProfileOptions().MaxMerchants, min: 1);
+
+    /// <summary>Profile caps from the command line; the options' own checks keep them valid.</summary>
+    public static ProfileOptions Profiles(TimeSpan labelDelay, int? maxAccounts = null, int? maxMerchants = null)
     {
         var defaults = new ProfileOptions();
         var options = new ProfileOptions
         {
             LabelDelay = labelDelay,
-            MaxAccounts = args?.Int(MaxAccounts.Name, defaults.MaxAccounts, 1) ?? defaults.MaxAccounts,
-            MaxMerchants = args?.Int(MaxMerchants.Name, defaults.MaxMerchants, 1) ?? defaults.MaxMerchants,
+            MaxAccounts = maxAccounts ?? defaults.MaxAccounts,
+            MaxMerchants = maxMerchants ?? defaults.MaxMerchants,
         };
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new UsageException($"--label-delay: {e.Message}");
-        }
-
+        options.Validate();
         return options;
     }
 

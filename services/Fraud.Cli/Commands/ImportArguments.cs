@@ -1,37 +1,60 @@
+using System.CommandLine;
 using Fraud.Cli.CommandLine;
+using Fraud.Contracts;
 using Fraud.Core.Import;
 
 namespace Fraud.Cli.Commands;
 
-/// <summary>The options every command that reads a transaction file shares.</summary>
-internal static class ImportArguments
+/// <summary>The options every command that reads a transaction file shares, added to that command.</summary>
+internal sealed class ImportArguments
 {
-    public static readonly OptionSpec Data = new("data", "FILE", "transactions, CSV or NDJSON (.gz too)", Required: true);
-    public static readonly OptionSpec Map = new("map", "field=column", "read a canonical field from the file's own column", Repeatable: true);
-    public static readonly OptionSpec SkipBadRows = new("skip-bad-rows", null, "skip and count rows that fail validation instead of stopping");
-    public static readonly OptionSpec ReorderWindow = new("reorder-window", "DURATION", "how far out of time order rows may be (default 1h)");
+    private static readonly TimeSpan DefaultReorderWindow = TimeSpan.FromHours(1);
 
-    public static IReadOnlyList<OptionSpec> All => [Data, Map, SkipBadRows, ReorderWindow];
+    private readonly Option<string> _data = CliOptions.ExistingFile("--data", "FILE", "transactions, CSV or NDJSON (.gz too)", required: true);
 
-    public static ImportOptions Options(ParsedArguments args, bool requireLabels)
+    // Repeated as --map a=x --map b=y (one value per --map, so a stray word after it stays an error).
+    // Parsed while the command line is, so a bad spec is a usage error that names it.
+    private readonly Option<FieldMap> _map = new("--map")
     {
-        FieldMap map;
-        try
+        Description = "read a canonical field from the file's own column; repeatable",
+        HelpName = "field=column",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = result =>
         {
-            map = FieldMap.Parse(args.All(Map.Name));
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException($"--map: {e.Message}");
-        }
+            try
+            {
+                return FieldMap.Parse(result.Tokens.Select(t => t.Value));
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError($"--map: {e.Message}");
+                return null;
+            }
+        },
+    };
 
-        return new ImportOptions
-        {
-            Map = map,
-            SkipBadRows = args.Flag(SkipBadRows.Name),
-            RequireLabels = requireLabels,
-        };
+    private readonly Option<bool> _skipBadRows = CliOptions.Flag("--skip-bad-rows", "skip and count rows that fail validation instead of stopping");
+
+    private readonly Option<TimeSpan?> _reorderWindow = CliOptions.Duration("--reorder-window", "how far out of time order rows may be (default 1h)");
+
+    public ImportArguments(Command command)
+    {
+        _map.CompletionSources.Add(CanonicalFields.All.Select(field => field + "=").ToArray());
+        command.Options.Add(_data);
+        command.Options.Add(_map);
+        command.Options.Add(_skipBadRows);
+        command.Options.Add(_reorderWindow);
     }
 
-    public static TimeSpan Window(ParsedArguments args) => args.Duration(ReorderWindow.Name, TimeSpan.FromHours(1));
+    public TransactionSource Open(ParseResult result, CommandContext context, bool requireLabels)
+    {
+        var options = new ImportOptions
+        {
+            Map = result.GetValue(_map) ?? FieldMap.Default,
+            SkipBadRows = result.GetValue(_skipBadRows),
+            RequireLabels = requireLabels,
+        };
+        return new TransactionSource(result.GetRequiredValue(_data), options, result.GetValue(_reorderWindow) ?? DefaultReorderWindow, context);
+    }
 }

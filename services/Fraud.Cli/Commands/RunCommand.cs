@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Fraud.Cli.CommandLine;
 using Fraud.Cli.Run;
@@ -15,31 +16,35 @@ namespace Fraud.Cli.Commands;
 /// <c>fraud run</c>: the whole system in one process on the embedded runtime — the API, the
 /// detector, an in-process bus, the anomaly buffer and a SQLite (or PostgreSQL) ledger.
 /// </summary>
-internal sealed class RunCommand : ICommand
+internal sealed class RunCommand : Command
 {
-    public string Name => "run";
+    private readonly Option<string> _urls = CliOptions.Text(
+        "--urls", "URL", "where to listen; beyond loopback needs API keys (Fraud__Api__Keys__0__Key …)",
+        fallback: $"http://127.0.0.1:{ServiceRoutes.ApiPort}");
+    private readonly Option<string> _ledger = CliOptions.Text(
+        "--ledger", "PATH|CONNECTION", "SQLite file, or a PostgreSQL connection string Host=…;Database=…",
+        fallback: LedgerOptions.DefaultSqlitePath);
+    private readonly Option<string> _model = CliOptions.ExistingFile(
+        "--model", "MODEL.zip", "model written by fraud train (default: rules, then an unsupervised model learnt from the traffic)",
+        required: false, hint: "; train one with `fraud train`");
+    private readonly Option<double?> _simulate = CliOptions.Number("--simulate", "RATE", "feed simulated transactions at RATE per second", 1, 1_000_000);
 
-    public string Summary => "run the API and the detector in one process (embedded runtime, nothing else to install)";
-
-    public IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        new("urls", "URL", $"where to listen (default http://127.0.0.1:{ServiceRoutes.ApiPort}); beyond loopback needs API keys (Fraud__Api__Keys__0__Key …)"),
-        new("ledger", "PATH|CONNECTION", $"SQLite file, or a PostgreSQL connection string Host=…;Database=… (default {LedgerOptions.DefaultSqlitePath})"),
-        new("model", "MODEL.zip", "model written by fraud train (default: rules, then an unsupervised model learnt from the traffic)"),
-        new("simulate", "RATE", "feed simulated transactions at RATE per second"),
-    ];
-
-    public async Task<int> RunAsync(ParsedArguments args, CommandContext context)
+    public RunCommand(CommandContext context)
+        : base("run", "run the API and the detector in one process (embedded runtime, nothing else to install)")
     {
-        var urls = args.String("urls") ?? $"http://127.0.0.1:{ServiceRoutes.ApiPort}";
-        var ledger = args.String("ledger") ?? LedgerOptions.DefaultSqlitePath;
-        var model = args.String("model");
-        if (model is not null && !File.Exists(model))
-        {
-            throw new UsageException($"fraud run: --model '{model}' does not exist; train one with `fraud train`.");
-        }
+        Options.Add(_urls);
+        Options.Add(_ledger);
+        Options.Add(_model);
+        Options.Add(_simulate);
+        SetAction((result, cancellation) => RunAsync(result, context with { Cancellation = cancellation }));
+    }
 
-        var rate = args.Has("simulate") ? args.Double("simulate", 0, 1, 1_000_000) : 0;
+    private async Task<int> RunAsync(ParseResult result, CommandContext context)
+    {
+        var urls = result.GetRequiredValue(_urls);
+        var ledger = result.GetRequiredValue(_ledger);
+        var model = result.GetValue(_model);
+        var rate = result.GetValue(_simulate) ?? 0;
         string[] host =
         [
             "--urls", urls,
@@ -63,7 +68,7 @@ internal sealed class RunCommand : ICommand
         }
         catch (InvalidOperationException e)
         {
-            throw new UsageException($"fraud run: {e.Message}");
+            throw new UsageException(e.Message);
         }
 
         await using (app)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Fraud.Cli.CommandLine;
 using Fraud.Contracts;
@@ -13,23 +14,27 @@ namespace Fraud.Cli.Commands;
 /// <c>fraud score</c>: replays a file through the live feature code and scores every transaction
 /// with a trained model; writes <c>transaction_id,score,severity,reasons</c>.
 /// </summary>
-internal sealed class ScoreCommand : ICommand
+internal sealed class ScoreCommand : Command
 {
-    public string Name => "score";
+    private readonly ImportArguments _import;
+    private readonly Option<string> _model = CliOptions.ExistingFile(
+        "--model", "MODEL.zip", "model written by fraud train or fraud backtest --model-out", required: true);
+    private readonly Option<TimeSpan?> _labelDelay = EngineDefaults.LabelDelay();
+    private readonly Option<string> _out = CliOptions.Text("--out", "FILE.csv", "where to write the scores", required: true);
 
-    public string Summary => "score every transaction of a file with a trained model";
-
-    public IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        .. ImportArguments.All,
-        new("model", "MODEL.zip", "model written by fraud train or fraud backtest --model-out", Required: true),
-        EngineDefaults.LabelDelay,
-        new("out", "FILE.csv", "where to write the scores", Required: true),
-    ];
-
-    public Task<int> RunAsync(ParsedArguments args, CommandContext context)
+    public ScoreCommand(CommandContext context)
+        : base("score", "score every transaction of a file with a trained model")
     {
-        var modelPath = args.RequiredString("model");
+        _import = new ImportArguments(this);
+        Options.Add(_model);
+        Options.Add(_labelDelay);
+        Options.Add(_out);
+        SetAction((result, cancellation) => RunAsync(result, context with { Cancellation = cancellation }));
+    }
+
+    private Task<int> RunAsync(ParseResult result, CommandContext context)
+    {
+        var modelPath = result.GetRequiredValue(_model);
         FraudModel model;
         try
         {
@@ -40,11 +45,11 @@ internal sealed class ScoreCommand : ICommand
             throw new UsageException($"--model: {e.Message}");
         }
 
-        var delay = EngineDefaults.Delay(args);
+        var delay = result.GetValue(_labelDelay) ?? EngineDefaults.DefaultLabelDelay;
         var scorer = new Scorer(model, new ScoringOptions(), RuleSet.Default());
         var replay = new TransactionReplay(new ProfileTracker(EngineDefaults.Profiles(delay)), delay);
-        using var source = new TransactionSource(args, context, requireLabels: false);
-        var output = args.RequiredString("out");
+        using var source = _import.Open(result, context, requireLabels: false);
+        var output = result.GetRequiredValue(_out);
         long rows = 0, anomalies = 0;
         Span<float> features = stackalloc float[FeatureVector.Length];
         using (var writer = CsvOutput.Create(output))

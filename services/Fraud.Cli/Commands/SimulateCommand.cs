@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Fraud.Cli.CommandLine;
 using Fraud.Core.Import;
@@ -6,44 +7,51 @@ using Fraud.Core.Simulation;
 namespace Fraud.Cli.Commands;
 
 /// <summary><c>fraud simulate</c>: a realistic labelled stream to a CSV file, deterministic for a seed.</summary>
-internal sealed class SimulateCommand : ICommand
+internal sealed class SimulateCommand : Command
 {
-    public string Name => "simulate";
+    private static readonly SimulatorOptions Defaults = new();
 
-    public string Summary => "write a realistic labelled transaction stream (fraud < 1%, several scenarios) to CSV";
+    private readonly Option<int> _accounts = CliOptions.Int("--accounts", "number of accounts", Defaults.Accounts, 1, 50_000_000);
+    private readonly Option<int> _merchants = CliOptions.Int("--merchants", "number of merchants", Defaults.Merchants, 1, 10_000_000);
+    private readonly Option<int> _days = CliOptions.Int("--days", "days of transactions", Defaults.Days, 1, 3650);
+    private readonly Option<int> _seed = CliOptions.Int("--seed", "random seed; the same seed gives the same file", Defaults.Seed);
+    private readonly Option<DateOnly?> _start = CliOptions.Date("--start", $"first day (default {Defaults.Start:yyyy-MM-dd})");
+    private readonly Option<string> _out = CliOptions.Text("--out", "FILE.csv", "where to write", required: true);
 
-    public IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        new("accounts", "N", "number of accounts (default 5000)"),
-        new("merchants", "N", "number of merchants (default 1000)"),
-        new("days", "N", "days of transactions (default 30)"),
-        new("seed", "S", "random seed; the same seed gives the same file (default 42)"),
-        new("start", "DATE", "first day, YYYY-MM-DD (default 2026-01-01)"),
-        new("out", "FILE.csv", "where to write", Required: true),
-    ];
-
-    public Task<int> RunAsync(ParsedArguments args, CommandContext context)
+    public SimulateCommand(CommandContext context)
+        : base("simulate", "write a realistic labelled transaction stream (fraud < 1%, several scenarios) to CSV")
     {
-        var defaults = new SimulatorOptions();
-        var start = args.Date("start") is { } day ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : defaults.Start;
-        var options = defaults with
+        Options.Add(_accounts);
+        Options.Add(_merchants);
+        Options.Add(_days);
+        Options.Add(_seed);
+        Options.Add(_start);
+        Options.Add(_out);
+        SetAction((result, cancellation) => RunAsync(result, context with { Cancellation = cancellation }));
+    }
+
+    private Task<int> RunAsync(ParseResult result, CommandContext context)
+    {
+        var options = Defaults with
         {
-            Accounts = args.Int("accounts", defaults.Accounts, 1, 50_000_000),
-            Merchants = args.Int("merchants", defaults.Merchants, 1, 10_000_000),
-            Days = args.Int("days", defaults.Days, 1, 3650),
-            Seed = args.Int("seed", defaults.Seed),
-            Start = start,
+            Accounts = result.GetValue(_accounts),
+            Merchants = result.GetValue(_merchants),
+            Days = result.GetValue(_days),
+            Seed = result.GetValue(_seed),
+            Start = result.GetValue(_start) is { } day ? EngineDefaults.StartOf(day) : Defaults.Start,
         };
+        // The simulator's own rules (e.g. enough merchants for every kind) are usage errors too. They are
+        // checked here, not in a command validator: those run before the options' defaults are applied.
         try
         {
             options.Validate();
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"fraud simulate: {e.Message}");
+            throw new UsageException(e.Message);
         }
 
-        var path = args.RequiredString("out");
+        var path = result.GetRequiredValue(_out);
         var progress = new Progress(context.Error, context.Interactive);
         long rows = 0, frauds = 0;
         var scenarios = new SortedDictionary<string, long>(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Fraud.Cli.CommandLine;
 using Fraud.Core.Features;
@@ -11,36 +12,40 @@ namespace Fraud.Cli.Commands;
 /// <c>fraud train</c>: replays the file through the live feature code and trains on the rows of the
 /// window — LightGBM with labels, RandomizedPca without — then writes the model file.
 /// </summary>
-internal sealed class TrainCommand : ICommand
+internal sealed class TrainCommand : Command
 {
-    public string Name => "train";
+    private readonly ImportArguments _import;
+    private readonly Option<DateOnly?> _from = CliOptions.Date("--from", "first day to train on, inclusive (default: the file's first)");
+    private readonly Option<DateOnly?> _to = CliOptions.Date("--to", "last day to train on, inclusive (default: the file's last)");
+    private readonly Option<TimeSpan?> _labelDelay = EngineDefaults.LabelDelay();
+    private readonly Option<string> _out = CliOptions.Text("--out", "MODEL.zip", "where to write the model", required: true);
 
-    public string Summary => "train a model on a (labelled) transaction file";
-
-    public IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        .. ImportArguments.All,
-        new("from", "DATE", "first day to train on, inclusive (default: the file's first)"),
-        new("to", "DATE", "last day to train on, inclusive (default: the file's last)"),
-        EngineDefaults.LabelDelay,
-        new("out", "MODEL.zip", "where to write the model", Required: true),
-    ];
-
-    public Task<int> RunAsync(ParsedArguments args, CommandContext context)
+    public TrainCommand(CommandContext context)
+        : base("train", "train a model on a (labelled) transaction file")
     {
-        var delay = EngineDefaults.Delay(args);
-        var from = args.Date("from");
-        var to = args.Date("to");
+        _import = new ImportArguments(this);
+        Options.Add(_from);
+        Options.Add(_to);
+        Options.Add(_labelDelay);
+        Options.Add(_out);
+        SetAction((result, cancellation) => RunAsync(result, context with { Cancellation = cancellation }));
+    }
+
+    private Task<int> RunAsync(ParseResult result, CommandContext context)
+    {
+        var delay = result.GetValue(_labelDelay) ?? EngineDefaults.DefaultLabelDelay;
+        var from = result.GetValue(_from);
+        var to = result.GetValue(_to);
         if (from is not null && to is not null && to < from)
         {
-            throw new UsageException("fraud train: --to is before --from.");
+            throw new UsageException($"--to {to:yyyy-MM-dd} is before --from {from:yyyy-MM-dd}.");
         }
 
         var start = from is { } f ? EngineDefaults.StartOf(f) : DateTimeOffset.MinValue;
         var end = to is { } t ? EngineDefaults.StartOf(t.AddDays(1)) : DateTimeOffset.MaxValue;
-        var output = args.RequiredString("out");
+        var output = result.GetRequiredValue(_out);
 
-        using var source = new TransactionSource(args, context, requireLabels: false);
+        using var source = _import.Open(result, context, requireLabels: false);
         var replay = new TransactionReplay(new ProfileTracker(EngineDefaults.Profiles(delay)), delay);
         var set = new TrainingSet();
         Span<float> features = stackalloc float[FeatureVector.Length];
@@ -64,7 +69,7 @@ internal sealed class TrainCommand : ICommand
 
         if (set.Count == 0)
         {
-            throw new UsageException("fraud train: no transactions in the training window; check --from/--to against the file.");
+            throw new UsageException("no transactions in the training window; check --from/--to against the file.");
         }
 
         var trainer = new ModelTrainer(new TrainerOptions(), context.Time);

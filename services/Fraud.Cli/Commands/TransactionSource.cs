@@ -1,5 +1,4 @@
 using System.Globalization;
-using Fraud.Cli.CommandLine;
 using Fraud.Contracts;
 using Fraud.Core.Import;
 
@@ -16,16 +15,9 @@ internal sealed class TransactionSource : IDisposable
     private readonly Progress _progress;
     private TimeOrderedReader? _ordered;
 
-    public TransactionSource(ParsedArguments args, CommandContext context, bool requireLabels)
+    public TransactionSource(string path, ImportOptions options, TimeSpan window, CommandContext context)
     {
-        var path = args.RequiredString(ImportArguments.Data.Name);
-        var options = ImportArguments.Options(args, requireLabels);
-        _window = ImportArguments.Window(args);
-        if (!File.Exists(path))
-        {
-            throw new UsageException($"--data: file '{path}' does not exist.");
-        }
-
+        _window = window;
         _reader = TransactionFileReader.Open(path, options);
         _progress = new Progress(context.Error, context.Interactive);
     }

@@ -22,13 +22,14 @@ public static class DetectorEndpoints
     {
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<DetectorOptions>>().Value;
         endpoints.MapSubscribeHandler();
+        // No deadLetterTopic: with one, daprd bulk-publishes every entry that failed (RETRY, or a timed-out
+        // delivery) to it after the resiliency retries and acknowledges the batch (dapr
+        // pkg/runtime/subscription/bulksubscription.go, bulkSubscribeTopic -> sendBulkToDLQIfConfigured),
+        // and also copies entries answered DROP (postman/http/http.go). Without one, a failure goes back to
+        // the Kafka component, which leaves the offset uncommitted and redelivers, so an outage shows as
+        // lag. Malformed entries are dead-lettered once, by TransactionDeliveries, in the DeadLetter shape.
         endpoints.MapPost(DetectorNames.TransactionsSubscription, HandleTransactionsAsync)
-            .WithTopic(new TopicOptions
-            {
-                PubsubName = DaprNames.PubSub,
-                Name = DaprNames.TransactionsTopic,
-                DeadLetterTopic = DaprNames.TransactionsDeadLetterTopic,
-            })
+            .WithTopic(DaprNames.PubSub, DaprNames.TransactionsTopic)
             .WithBulkSubscribe(new BulkSubscribeTopicOptions
             {
                 TopicName = DaprNames.TransactionsTopic,
