@@ -181,6 +181,22 @@ public sealed partial class MonitoringTests
     [GeneratedRegex(@"\$\{?([a-zA-Z_][a-zA-Z0-9_]*)")]
     private static partial Regex Variable();
 
+    /// <summary>
+    /// The app's route label arrives in Prometheus as <c>exported_endpoint</c> when the PodMonitor does
+    /// not honour the app's labels (its target label <c>endpoint</c> wins): a filter on <c>endpoint</c>
+    /// would compare route patterns with the port name and exclude nothing.
+    /// </summary>
+    [Fact]
+    public void The_HPA_metric_filters_probes_on_the_label_the_routes_arrive_in()
+    {
+        var apps = Yaml.LoadFile(Repo.Path("monitoring", "podmonitors.yaml")).Single(d => d.Name == "fraud-apps");
+        var honoured = apps.Root.List("spec", "podMetricsEndpoints").All(e => Equals(e.At("honorLabels"), true));
+        var routeLabel = honoured ? "endpoint" : "exported_endpoint";
+        var values = Yaml.LoadFile(Repo.Path("monitoring", "prometheus-adapter-values.yaml")).Single();
+        var query = values.Root.List("rules", "custom").Single().Str("metricsQuery")!;
+        Assert.Matches($@"[{{,]{routeLabel}!~""/health", query);
+    }
+
     [GeneratedRegex(@"^#{1,6}\s+(.+)$", RegexOptions.Multiline)]
     private static partial Regex Heading();
 }

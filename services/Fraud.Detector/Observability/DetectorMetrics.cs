@@ -6,6 +6,14 @@ namespace Fraud.Detector.Observability;
 /// The detector's Prometheus metrics (prometheus-net): throughput, latency, alerts, verdicts,
 /// dead letters, profiles and the model in use. Dashboards and alert rules refer to these names.
 /// </summary>
+/// <remarks>
+/// These stay prometheus-net collectors rather than <c>System.Diagnostics.Metrics</c> instruments
+/// from <c>IMeterFactory</c> exported through prometheus-net's meter adapter, because that adapter
+/// (prometheus-net 8.2.1, <c>MeterAdapter</c>) would change what dashboards and alerts read: it
+/// exports every <c>Counter&lt;T&gt;</c> as a gauge, removes a series that has not been measured
+/// for its expiry time (at most one day, so a quiet counter vanishes), and cannot remove the
+/// series of a replaced model version (<c>fraud_model_info</c>, which an alert counts).
+/// </remarks>
 public static class DetectorMetrics
 {
     public static readonly Counter TransactionsProcessed = Metrics.CreateCounter(

@@ -24,7 +24,7 @@ public sealed record AnomalyCursor(DateTimeOffset Timestamp, string TransactionI
     public string Encode()
     {
         var text = $"{Timestamp.UtcTicks}:{TransactionId}";
-        return Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(text));
     }
 
     public static bool TryDecode(string? encoded, out AnomalyCursor? cursor)
@@ -37,9 +37,7 @@ public sealed record AnomalyCursor(DateTimeOffset Timestamp, string TransactionI
 
         try
         {
-            var base64 = encoded.Replace('-', '+').Replace('_', '/');
-            base64 = base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=');
-            var text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+            var text = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(encoded));
             var colon = text.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0 || !long.TryParse(text.AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
                 || ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)

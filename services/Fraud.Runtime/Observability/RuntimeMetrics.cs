@@ -8,6 +8,10 @@ namespace Fraud.Runtime.Observability;
 /// metrics come from <c>UseHttpMetrics</c>, and .NET meters (Npgsql's connection pool, Kestrel) are
 /// exported by prometheus-net's meter adapter. Dashboards and alert rules refer to these names.
 /// </summary>
+/// <remarks>
+/// prometheus-net collectors, not <c>IMeterFactory</c> instruments: its meter adapter would export
+/// the counters as gauges and expire quiet series (the reasons in full on <c>DetectorMetrics</c>).
+/// </remarks>
 public static class RuntimeMetrics
 {
     public static readonly Gauge QueueDepth = Metrics.CreateGauge(
