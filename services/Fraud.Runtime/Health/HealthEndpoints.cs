@@ -11,7 +11,8 @@ namespace Fraud.Runtime.Health;
 
 /// <summary>
 /// <c>/health/live</c> (the process answers: no checks, so a slow database never gets a pod
-/// killed), <c>/health/ready</c> (checks tagged ready: ledger, sidecar, model) and <c>/health</c>
+/// killed), <c>/health/ready</c> (checks tagged ready: the sidecar and the model under Dapr, the
+/// ledger embedded) and <c>/health</c>
 /// (every check with its data, plus memory) as JSON.
 /// </summary>
 public static class HealthEndpoints

@@ -47,8 +47,13 @@ public static class RuntimeExtensions
         services.AddHostedService<LedgerMigration>();
         services.AddHostedService<LedgerRetention>();
 
+        // Under Dapr the ledger is not a readiness check: an unready app makes daprd stop its
+        // subscriptions (dapr pkg/runtime/runtime.go, appHealthChanged), so a slow database would
+        // stop consumption and rebalance the consumer group on every replica at once. Deliveries
+        // that cannot commit are answered RETRY and redelivered instead. Embedded, a publish is done
+        // only when the ledger committed, so there it is what readiness means.
         var health = services.AddHealthChecks()
-            .AddCheck<LedgerHealthCheck>("ledger", tags: [HealthTags.Ready]);
+            .AddCheck<LedgerHealthCheck>("ledger", tags: context.IsDapr ? [] : [HealthTags.Ready]);
 
         if (context.IsDapr)
         {

@@ -213,4 +213,21 @@ public sealed class DaprSideEffectTests
             Assert.Equal("Unhealthy", body!.RootElement.GetProperty("checks").GetProperty("dapr").GetProperty("status").GetString());
         }
     }
+
+    [Fact]
+    public async Task An_unreachable_ledger_leaves_the_detector_ready_so_the_sidecar_keeps_its_subscriptions_and_actors()
+    {
+        await using var host = await DetectorHost.StartAsync();
+        host.Ledger.Unreachable = true;
+
+        var (ready, _) = await host.GetAsync("/health/ready");
+        var (health, body) = await host.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, ready);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health);
+        using (body)
+        {
+            Assert.Equal("Unhealthy", body!.RootElement.GetProperty("checks").GetProperty("ledger").GetProperty("status").GetString());
+        }
+    }
 }

@@ -4,8 +4,8 @@ using Fraud.Runtime.Ledger;
 namespace Fraud.Detector.Tests.Infrastructure;
 
 /// <summary>
-/// The real ledger (SQLite in a temp directory) with a switch that makes writes fail, like a
-/// database that is briefly unreachable, and a count of the rows actually written.
+/// The real ledger (SQLite in a temp directory) with switches that make writes fail and pings
+/// answer "unreachable", like a database that is briefly down, and a count of the rows written.
 /// </summary>
 public sealed class FlakyLedger(ILedger inner) : ILedger, IDisposable
 {
@@ -26,7 +26,10 @@ public sealed class FlakyLedger(ILedger inner) : ILedger, IDisposable
 
     public Task MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+    /// <summary>When true, <see cref="PingAsync"/> answers that the database is unreachable.</summary>
+    public bool Unreachable { get; set; }
+
+    public Task<bool> PingAsync(CancellationToken cancellationToken) => Unreachable ? Task.FromResult(false) : inner.PingAsync(cancellationToken);
 
     public async Task<int> WriteAsync(IReadOnlyList<ScoredTransaction> batch, CancellationToken cancellationToken)
     {
