@@ -52,8 +52,11 @@ public sealed class PublishTests
         }
 
         using var output = TempDirectory.Create("fraud-cli-publish");
+        using var artifacts = TempDirectory.Create("fraud-cli-artifacts");
 
-        await PublishAsync("services/Fraud.Cli", output.Path, "-r", "linux-x64");
+        // Its own bin and obj: a publish for a runtime identifier restores and builds the whole graph
+        // again, which must not rewrite the repository's outputs while other test projects use them.
+        await PublishAsync("services/Fraud.Cli", output.Path, "-r", "linux-x64", "--artifacts-path", artifacts.Path);
 
         var fraud = output.Combine("fraud");
         Assert.True(File.Exists(fraud), "the CLI's publish output has no single `fraud` program");

@@ -33,11 +33,3 @@ public static class FraudApplication
         return builder;
     }
 }
-
-/// <summary>The addresses a process was asked to listen on.</summary>
-public sealed record ListenAddresses(IReadOnlyList<string> Urls)
-{
-    public bool IsLoopbackOnly => Binding.IsLoopbackOnly(Urls);
-
-    public override string ToString() => string.Join(", ", Urls);
-}

@@ -109,11 +109,3 @@ public sealed class EmbeddedBus : ITransactionPublisher, IEventPublisher
         RuntimeMetrics.QueueDepth.WithLabels("bus").Set(_gate.Used);
     }
 }
-
-/// <summary>Events published together, and the publisher waiting for them to be handled.</summary>
-internal sealed class Delivery<TEvent>(IReadOnlyList<TEvent> events)
-{
-    public IReadOnlyList<TEvent> Events { get; } = events;
-
-    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
