@@ -26,6 +26,21 @@ public sealed class StartupTests
         Assert.Contains(urls.Split(';')[^1], error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary><c>Kestrel:Endpoints</c> binds addresses that <c>--urls</c> does not show: the addresses really bound are checked too.</summary>
+    [Fact]
+    public async Task An_endpoint_configured_for_Kestrel_beyond_loopback_without_keys_stops_the_start()
+    {
+        using var directory = TempDirectory.Create("fraud-api-kestrel-endpoint");
+        await using var app = SingleProcessApp.Create(ApiHost.Arguments(
+            directory.Combine("ledger.db"), ["Kestrel:Endpoints:Public:Url=http://0.0.0.0:0"], "http://127.0.0.1:0"));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("beyond loopback", error.Message, StringComparison.Ordinal);
+        Assert.Contains("without API keys", error.Message, StringComparison.Ordinal);
+        Assert.Contains("http://0.0.0.0:", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task With_keys_it_listens_beyond_loopback_and_demands_them()
     {

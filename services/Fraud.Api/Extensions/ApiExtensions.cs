@@ -30,6 +30,11 @@ public static class ApiExtensions
         services.AddProblemDetails();
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiKeySecurityScheme>());
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FraudJsonContext.Default));
+        LoopbackGuard.Require(services, new BeyondLoopbackRequirement(
+            "fraud-api",
+            sp => sp.GetRequiredService<IOptions<ApiOptions>>().Value.Keys.Count > 0,
+            "API keys",
+            "Configure Fraud:Api:Keys (name, key, roles) — e.g. Fraud__Api__Keys__0__Name, __Key, __Roles__0 from a secret — or listen on 127.0.0.1."));
         if (runtime.IsDapr)
         {
             services.AddHttpClient<IScoringClient, DaprScoringClient>(http => http.BaseAddress = DaprScoringClient.DetectorAddress)
@@ -41,19 +46,11 @@ public static class ApiExtensions
 
     /// <summary>
     /// Middleware in order: errors as problem details, metrics, authentication, rate limits,
-    /// authorization. Refuses to start beyond loopback without API keys: an open ingest endpoint on
-    /// a network is never a safe default.
+    /// authorization. Refuses to start beyond loopback without API keys (<see cref="LoopbackGuard"/>).
     /// </summary>
     public static WebApplication UseFraudApi(this WebApplication app)
     {
-        var addresses = app.Services.GetRequiredService<ListenAddresses>();
-        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.Keys.Count == 0 && !addresses.IsLoopbackOnly)
-        {
-            throw new InvalidOperationException(
-                $"fraud-api is asked to listen on {addresses}, beyond loopback, without API keys. "
-                + "Configure Fraud:Api:Keys (name, key, roles) — e.g. Fraud__Api__Keys__0__Name, __Key, __Roles__0 from a secret — or listen on 127.0.0.1.");
-        }
-
+        LoopbackGuard.Check(app.Services, app.Services.GetRequiredService<ListenAddresses>().Urls);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseFraudRequestMetrics();

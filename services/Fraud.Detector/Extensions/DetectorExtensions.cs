@@ -54,6 +54,12 @@ public static class DetectorExtensions
 
         if (runtime.IsDapr)
         {
+            // Its routes are for its sidecar only (in one process with the API it has none).
+            LoopbackGuard.Require(services, new BeyondLoopbackRequirement(
+                "fraud-detector",
+                sp => !string.IsNullOrEmpty(sp.GetRequiredService<IConfiguration>()[DaprAppTokenMiddleware.TokenSetting]),
+                DaprAppTokenMiddleware.TokenSetting,
+                "Set it (and the sidecar's dapr.io/app-token-secret) so that only its Dapr sidecar can call it."));
             services.AddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory(new ActorProxyOptions
             {
                 UseJsonSerialization = true,
@@ -80,18 +86,11 @@ public static class DetectorExtensions
 
     /// <summary>
     /// The detector's middleware: request metrics, and Dapr's app API token on the routes the sidecar
-    /// calls. Beyond loopback the token is required, so that only its sidecar can call the detector.
+    /// calls. Under Dapr, beyond loopback, the token is required (<see cref="LoopbackGuard"/>).
     /// </summary>
     public static WebApplication UseDetector(this WebApplication app)
     {
-        var addresses = app.Services.GetRequiredService<ListenAddresses>();
-        if (!addresses.IsLoopbackOnly && string.IsNullOrEmpty(app.Configuration[DaprAppTokenMiddleware.TokenSetting]))
-        {
-            throw new InvalidOperationException(
-                $"fraud-detector is asked to listen on {addresses}, beyond loopback, without {DaprAppTokenMiddleware.TokenSetting}: "
-                + "set it (and the sidecar's dapr.io/app-token-secret) so only its Dapr sidecar can call it.");
-        }
-
+        LoopbackGuard.Check(app.Services, app.Services.GetRequiredService<ListenAddresses>().Urls);
         app.UseFraudRequestMetrics();
         app.UseDaprAppToken(app.Configuration, SidecarRoutes);
         return app;

@@ -75,6 +75,17 @@ public sealed class AppTokenTests
         Assert.Contains(urls.Split(';')[^1], error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_endpoint_configured_for_Kestrel_beyond_loopback_without_a_token_stops_the_start()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => DetectorHost.StartAsync(
+            settings: new Dictionary<string, string> { ["Kestrel:Endpoints:Public:Url"] = "http://0.0.0.0:0" }));
+
+        Assert.Contains("APP_API_TOKEN", error.Message, StringComparison.Ordinal);
+        Assert.Contains("beyond loopback", error.Message, StringComparison.Ordinal);
+        Assert.Contains("http://0.0.0.0:", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://0.0.0.0:8081", Token)]
     [InlineData("http://localhost:8081", null)]
