@@ -26,6 +26,29 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("--skip-bad-rows", error, StringComparison.Ordinal);
     }
 
+    /// <summary>1900-01-01 is a common null-date placeholder in exports: refused where it stands, never a crash.</summary>
+    [Fact]
+    public async Task ATimestampOutsideTheContractRangeIsRefusedWithFileLineAndColumnOrSkipped()
+    {
+        var path = Path.Combine(_directory, "dates.csv");
+        var lines = new List<string> { "transaction_id,account_id,timestamp,amount,is_fraud" };
+        for (var i = 0; i < 200; i++)
+        {
+            lines.Add($"t{i},a{i % 10},2026-01-01T{i / 60 % 24:00}:{i % 60:00}:00Z,{10 + i % 7},{(i % 40 == 0 ? 1 : 0)}");
+        }
+
+        lines.Add("t-null,a1,1900-01-01 00:00:00,12.50,0");
+        await File.WriteAllLinesAsync(path, lines);
+
+        var (refusedCode, _, refused) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"));
+        var (skippedCode, skippedOutput, skippedError) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), "--skip-bad-rows");
+
+        Assert.Equal(1, refusedCode);
+        Assert.Contains("dates.csv:202:3: column 'timestamp': '1900-01-01 00:00:00' must be between 2000-01-01 and 2067-12-31", refused, StringComparison.Ordinal);
+        Assert.True(skippedCode == 0, skippedError);
+        Assert.Contains("skipped 1 bad rows", skippedOutput, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task MappedColumnsAndSkippedRowsAreReported()
     {
