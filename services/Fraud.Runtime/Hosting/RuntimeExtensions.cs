@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Dapr.Client;
 using Fraud.Runtime.Anomalies;
 using Fraud.Runtime.Health;
@@ -86,9 +87,24 @@ public static class RuntimeExtensions
         return app;
     }
 
-    /// <summary>Request counts and duration histograms per route (prometheus-net).</summary>
+    /// <summary>
+    /// Request counts and duration histograms per route (prometheus-net). A request whose method is
+    /// not one of <see cref="KnownMethods"/> (exactly, in upper case) is answered 501 before it is
+    /// counted: the metrics label requests by method as sent, so methods a caller makes up would
+    /// otherwise add series to <c>/metrics</c> without bound.
+    /// </summary>
     public static WebApplication UseFraudRequestMetrics(this WebApplication app)
     {
+        app.Use((context, next) =>
+        {
+            if (KnownMethods.Contains(context.Request.Method))
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status501NotImplemented;
+            return Task.CompletedTask;
+        });
         app.UseHttpMetrics(options => options.RequestDuration.Histogram = Metrics.CreateHistogram(
             "http_request_duration_seconds",
             "Duration of HTTP requests in seconds, from the metrics middleware to the response.",
@@ -100,6 +116,10 @@ public static class RuntimeExtensions
             }));
         return app;
     }
+
+    /// <summary>The methods the services answer; case-sensitive, as HTTP methods are.</summary>
+    public static readonly FrozenSet<string> KnownMethods = FrozenSet.ToFrozenSet(
+        ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], StringComparer.Ordinal);
 
     private static void Validate(AnomalyStateOptions options)
     {
