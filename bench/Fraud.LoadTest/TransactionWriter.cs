@@ -34,7 +34,7 @@ internal sealed class TransactionWriter(int accounts, int seed, string prefix)
                 json.WriteString("merchantId", $"merch-{(account * 7 + _random.Next(5)) % 20_000}");
                 json.WriteString("currency", "EUR");
                 json.WriteString("country", "FR");
-                json.WriteString("channel", "card_present");
+                json.WriteString("channel", Fraud.Contracts.WireNames.Name(Fraud.Contracts.Channel.CardPresent));
                 json.WriteEndObject();
             }
 
