@@ -96,6 +96,38 @@ public sealed class RouteTests
             $"fraud-detector (its Program.Create) does not map {string.Join(", ", missing)}; it maps [{string.Join(", ", routes.Order(StringComparer.Ordinal))}]");
     }
 
+    /// <summary>Kubernetes' path matching: Exact is equality; Prefix matches whole path segments.</summary>
+    private static bool IngressMatches(string pathType, string ingressPath, string requestPath) => pathType switch
+    {
+        "Exact" => requestPath == ingressPath,
+        _ => ingressPath == "/" || requestPath == ingressPath.TrimEnd('/') || requestPath.StartsWith(ingressPath.TrimEnd('/') + "/", StringComparison.Ordinal),
+    };
+
+    [Fact]
+    public async Task The_ingress_routes_every_API_route_and_neither_metrics_nor_health()
+    {
+        var routes = await RoutesOf(Fraud.Api.Program.Create);
+        var operational = new[] { ServiceRoutes.Metrics, ServiceRoutes.Health, ServiceRoutes.Live, ServiceRoutes.Ready };
+        // A sample request path for each route: route parameters filled in.
+        var requests = routes.Select(r => System.Text.RegularExpressions.Regex.Replace(r, @"\{[^}]+\}", "x")).ToList();
+        foreach (var overlay in Rendered.Overlays)
+        {
+            var paths = Rendered.Overlay(overlay).OfKind("Ingress").Single().Root.List("spec", "rules")
+                .SelectMany(r => r.List("http", "paths")).Select(p => (Type: p.Str("pathType")!, Path: p.Str("path")!)).ToList();
+            bool Routed(string request) => paths.Any(p => IngressMatches(p.Type, p.Path, request));
+
+            foreach (var request in requests.Where(r => !operational.Contains(r)))
+            {
+                Assert.True(Routed(request), $"{overlay}: the Ingress does not route {request}, which fraud-api serves");
+            }
+
+            foreach (var request in operational)
+            {
+                Assert.False(Routed(request), $"{overlay}: the Ingress exposes {request} publicly");
+            }
+        }
+    }
+
     [Fact]
     public void The_paths_called_are_the_contract_routes()
     {
