@@ -6,6 +6,7 @@ using Fraud.Runtime;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Scoring;
 using Dapr.Client;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Api.Extensions;
@@ -27,6 +28,20 @@ public static class ApiExtensions
             .AddPolicy(ApiPolicies.Ingest, p => p.RequireRole(ApiRoles.Ingest, ApiRoles.Admin))
             .AddPolicy(ApiPolicies.Analyst, p => p.RequireRole(ApiRoles.Analyst, ApiRoles.Admin));
         services.AddApiRateLimits();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ApiOptions>>((forwarded, api) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Only the configured proxies, not the framework's default loopback ones.
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005, CS0618 // the obsolete list is still consulted and still holds loopback by default
+            forwarded.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005, CS0618
+            foreach (var network in api.Value.TrustedNetworks())
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+        });
         services.AddProblemDetails();
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiKeySecurityScheme>());
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FraudJsonContext.Default));
@@ -51,6 +66,13 @@ public static class ApiExtensions
     public static WebApplication UseFraudApi(this WebApplication app)
     {
         LoopbackGuard.Check(app.Services, app.Services.GetRequiredService<ListenAddresses>().Urls);
+        // First: the client address that rate limits and logs see is the one a trusted proxy forwarded.
+        // Only with proxies configured: with empty lists the middleware believes every sender.
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseFraudRequestMetrics();

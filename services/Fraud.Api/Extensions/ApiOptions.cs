@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace Fraud.Api.Extensions;
 
 /// <summary>Section <c>Fraud:Api</c>. Validated at start-up.</summary>
@@ -19,6 +22,20 @@ public sealed class ApiOptions
 
     /// <summary>Requests per second allowed per API key (each key its own bucket), unless the key sets its own.</summary>
     public int RequestsPerSecondPerKey { get; set; } = 1_000;
+
+    /// <summary>
+    /// Reverse proxies (addresses, or networks such as <c>10.244.0.0/16</c>) whose
+    /// <c>X-Forwarded-For</c> names the client: the ingress controller's pods. None by default, so a
+    /// caller cannot choose the address its rate limit is counted against.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary><see cref="TrustedProxies"/> parsed (an address is a network of one).</summary>
+    public IReadOnlyList<IPNetwork> TrustedNetworks() => [.. TrustedProxies.Select(ToNetwork)];
+
+    private static IPNetwork ToNetwork(string proxy) => IPAddress.TryParse(proxy, out var address)
+        ? new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32)
+        : IPNetwork.Parse(proxy);
 
     public void Validate()
     {
@@ -45,6 +62,15 @@ public sealed class ApiOptions
         for (var i = 0; i < Keys.Count; i++)
         {
             Keys[i].Validate($"Keys:{i}");
+        }
+
+        for (var i = 0; i < TrustedProxies.Count; i++)
+        {
+            var proxy = TrustedProxies[i];
+            if (!IPAddress.TryParse(proxy, out _) && !IPNetwork.TryParse(proxy, out _))
+            {
+                throw new ArgumentException($"'{proxy}' is not an IP address or a network such as 10.244.0.0/16", $"TrustedProxies:{i}");
+            }
         }
 
         var duplicate = Keys.GroupBy(k => k.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
