@@ -1,5 +1,5 @@
-using Fraud.Detector;
 using Fraud.Deploy.Tests.Infrastructure;
+using Fraud.Detector;
 using Fraud.Runtime;
 using Fraud.Runtime.Hosting;
 

@@ -1,7 +1,7 @@
-using Fraud.Detector;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Fraud.Deploy.Tests.Infrastructure;
+using Fraud.Detector;
 using Fraud.Runtime;
 
 namespace Fraud.Deploy.Tests;

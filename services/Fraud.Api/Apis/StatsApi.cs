@@ -1,7 +1,7 @@
 using System.Globalization;
+using Fraud.Api.Extensions;
 using Fraud.Contracts;
 using Fraud.Contracts.Api;
-using Fraud.Api.Extensions;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Ledger;
 

@@ -1,11 +1,11 @@
+using Dapr.Client;
 using Fraud.Api.Apis;
-using Fraud.Contracts;
 using Fraud.Api.Console;
 using Fraud.Api.Security;
+using Fraud.Contracts;
 using Fraud.Runtime;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Scoring;
-using Dapr.Client;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +34,7 @@ public static class ApiExtensions
             // Only the configured proxies, not the framework's default loopback ones.
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
-#pragma warning disable ASPDEPR005, CS0618 // the obsolete list is still consulted and still holds loopback by default
+#pragma warning disable ASPDEPR005, CS0618 // the obsolete list too: it holds loopback by default, and may not be the same list
             forwarded.KnownNetworks.Clear();
 #pragma warning restore ASPDEPR005, CS0618
             foreach (var network in api.Value.TrustedNetworks())

@@ -1,15 +1,14 @@
-using Fraud.Detector.Observability;
 using System.Buffers;
 using System.Diagnostics;
 using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Core.Scoring;
 using Fraud.Detector.Models;
+using Fraud.Detector.Observability;
+using Fraud.Detector.Profiles;
 using Fraud.Runtime.Anomalies;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Messaging;
-using Fraud.Runtime.Observability;
-using Fraud.Detector.Profiles;
 
 namespace Fraud.Detector.Detection;
 

@@ -1,15 +1,14 @@
-using Fraud.Detector.Observability;
 using System.Text.Json;
 using Dapr;
 using Dapr.AspNetCore;
 using Fraud.Contracts;
 using Fraud.Detector.Detection;
+using Fraud.Detector.Observability;
 using Fraud.Detector.Scoring;
 using Fraud.Detector.Subscriptions;
 using Fraud.Runtime;
 using Fraud.Runtime.Hosting;
 using Fraud.Runtime.Messaging;
-using Fraud.Runtime.Observability;
 using Fraud.Runtime.Scoring;
 using Microsoft.Extensions.Options;
 

@@ -1,8 +1,8 @@
+using Dapr.Actors.Client;
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
 using Fraud.Core.Scoring;
-using Dapr.Actors.Client;
-using Fraud.Contracts;
 using Fraud.Detector.Actors;
 using Fraud.Detector.Detection;
 using Fraud.Detector.Feedback;

@@ -1,10 +1,9 @@
-using Fraud.Detector.Observability;
 using Fraud.Contracts;
 using Fraud.Detector.Detection;
+using Fraud.Detector.Observability;
+using Fraud.Detector.Profiles;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Messaging;
-using Fraud.Runtime.Observability;
-using Fraud.Detector.Profiles;
 
 namespace Fraud.Detector.Feedback;
 

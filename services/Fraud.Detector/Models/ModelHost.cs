@@ -1,10 +1,9 @@
-using Fraud.Detector.Observability;
 using Fraud.Core.Features;
 using Fraud.Core.Model;
 using Fraud.Core.Rules;
 using Fraud.Core.Scoring;
 using Fraud.Detector.Detection;
-using Fraud.Runtime.Observability;
+using Fraud.Detector.Observability;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Detector.Models;

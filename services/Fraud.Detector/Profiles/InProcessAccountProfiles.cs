@@ -1,7 +1,6 @@
-using Fraud.Detector.Observability;
 using Fraud.Contracts;
 using Fraud.Core.Features;
-using Fraud.Runtime.Observability;
+using Fraud.Detector.Observability;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Detector.Profiles;

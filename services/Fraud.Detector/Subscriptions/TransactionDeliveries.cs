@@ -1,9 +1,8 @@
-using Fraud.Detector.Observability;
 using System.Text.Json;
 using Fraud.Contracts;
+using Fraud.Detector.Observability;
 using Fraud.Runtime;
 using Fraud.Runtime.Messaging;
-using Fraud.Runtime.Observability;
 
 namespace Fraud.Detector.Subscriptions;
 

@@ -1,5 +1,5 @@
-using Fraud.Runtime.Anomalies;
 using Fraud.Contracts;
+using Fraud.Runtime.Anomalies;
 using Fraud.Runtime.Observability;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
-using Fraud.Host;
 using System.Collections.Concurrent;
+using Fraud.Host;
 using Fraud.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;

@@ -1,6 +1,6 @@
-using Fraud.Detector;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Fraud.Detector;
 using Fraud.Runtime;
 using Fraud.Runtime.Hosting;
 

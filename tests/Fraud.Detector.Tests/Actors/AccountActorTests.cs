@@ -1,8 +1,8 @@
 using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Detector.Actors;
-using Fraud.Detector.Tests.Infrastructure;
 using Fraud.Detector.Profiles;
+using Fraud.Detector.Tests.Infrastructure;
 
 namespace Fraud.Detector.Tests.Actors;
 

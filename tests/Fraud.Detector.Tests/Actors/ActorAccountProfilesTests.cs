@@ -2,8 +2,8 @@ using Dapr.Actors;
 using Dapr.Actors.Client;
 using Fraud.Contracts;
 using Fraud.Core.Features;
-using Fraud.Detector.Tests.Infrastructure;
 using Fraud.Detector.Profiles;
+using Fraud.Detector.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Detector.Tests.Actors;

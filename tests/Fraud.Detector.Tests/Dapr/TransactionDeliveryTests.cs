@@ -1,10 +1,9 @@
-using Fraud.Detector.Observability;
 using System.Net;
 using System.Text.Json;
 using Dapr;
+using Fraud.Detector.Observability;
 using Fraud.Detector.Subscriptions;
 using Fraud.Detector.Tests.Infrastructure;
-using Fraud.Runtime.Observability;
 
 namespace Fraud.Detector.Tests.Dapr;
 

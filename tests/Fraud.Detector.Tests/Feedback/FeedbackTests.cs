@@ -1,15 +1,14 @@
-using Fraud.Detector.Observability;
 using System.Net;
 using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Detector.Detection;
 using Fraud.Detector.Feedback;
+using Fraud.Detector.Observability;
+using Fraud.Detector.Profiles;
 using Fraud.Detector.Subscriptions;
 using Fraud.Detector.Tests.Infrastructure;
 using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Ledger.Sqlite;
-using Fraud.Runtime.Observability;
-using Fraud.Detector.Profiles;
 using Fraud.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,9 +1,9 @@
 using System.Net;
 using Fraud.Contracts;
+using Fraud.Detector.Profiles;
 using Fraud.Detector.Tests.Infrastructure;
 using Fraud.Runtime;
 using Fraud.Runtime.Messaging;
-using Fraud.Detector.Profiles;
 
 namespace Fraud.Detector.Tests.Hosting;
 

@@ -1,4 +1,3 @@
-using Fraud.Detector;
 using System.Reflection;
 using System.Text.Json;
 using Dapr.Actors;
@@ -6,9 +5,10 @@ using Dapr.Actors.Client;
 using Dapr.Actors.Runtime;
 using Fraud.Contracts;
 using Fraud.Core.Features;
+using Fraud.Detector;
 using Fraud.Detector.Actors;
-using Fraud.Runtime;
 using Fraud.Detector.Profiles;
+using Fraud.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

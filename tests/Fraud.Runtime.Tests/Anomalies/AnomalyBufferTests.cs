@@ -1,5 +1,5 @@
-using Fraud.Runtime.Anomalies;
 using Fraud.Contracts;
+using Fraud.Runtime.Anomalies;
 using static Fraud.Runtime.Tests.Anomalies.TestAnomalies;
 
 namespace Fraud.Runtime.Tests.Anomalies;
