@@ -13,6 +13,15 @@ public static class DaprNames
     public const string AnomaliesTopic = "anomalies";
     public const string FeedbackTopic = "feedback";
     public const string TransactionsDeadLetterTopic = "transactions-deadletter";
+    public const string FeedbackDeadLetterTopic = "feedback-deadletter";
+
+    /// <summary>Where a malformed message of <paramref name="topic"/> is dead-lettered.</summary>
+    public static string DeadLetterTopicOf(string topic) => topic switch
+    {
+        TransactionsTopic => TransactionsDeadLetterTopic,
+        FeedbackTopic => FeedbackDeadLetterTopic,
+        _ => throw new ArgumentOutOfRangeException(nameof(topic), topic, "no dead letter topic for this topic"),
+    };
     public const string AnomalyStateStore = "anomalies";
 
     /// <summary>Header Dapr sends to the app when the sidecar has <c>APP_API_TOKEN</c> set.</summary>

@@ -77,7 +77,8 @@ public static class DetectorEndpoints
             : Results.Json(new DeliveryResponse(statuses[0].Status), DeliveryJsonContext.Default.DeliveryResponse);
     }
 
-    private static async Task<IResult> HandleFeedbackAsync(HttpContext http, IEventHandler<Verdict> verdicts, ILoggerFactory loggers)
+    private static async Task<IResult> HandleFeedbackAsync(HttpContext http, IEventHandler<Verdict> verdicts, IEventPublisher events, TimeProvider time,
+        ILoggerFactory loggers)
     {
         using var body = await ReadJsonAsync(http).ConfigureAwait(false);
         var errors = new List<FieldError>();
@@ -96,9 +97,23 @@ public static class DetectorEndpoints
 
         if (verdict is null)
         {
-            loggers.CreateLogger(typeof(DetectorEndpoints)).LogWarning("Dropping malformed verdict: {Errors}",
+            // Kept on feedback-deadletter, as malformed transactions are on theirs; DROP only once it is
+            // stored there, RETRY if even that fails, so a verdict is never lost.
+            var letter = new DeadLetter(DaprNames.FeedbackTopic, null, body is null ? string.Empty : EventPayload.ForDeadLetter(body.RootElement), errors,
+                time.GetUtcNow());
+            try
+            {
+                await events.PublishDeadLetterAsync(letter, http.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                loggers.CreateLogger(typeof(DetectorEndpoints)).LogError(e, "Could not dead-letter a malformed verdict; asking Dapr to retry it");
+                return Results.Json(new DeliveryResponse(DeliveryStatus.Retry), DeliveryJsonContext.Default.DeliveryResponse);
+            }
+
+            loggers.CreateLogger(typeof(DetectorEndpoints)).LogWarning("Malformed verdict dead-lettered: {Errors}",
                 string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")));
-            DetectorMetrics.DeadLetters.WithLabels(DaprNames.FeedbackTopic).Inc();
+            DetectorMetrics.DeadLetters.WithLabels(DaprNames.FeedbackDeadLetterTopic).Inc();
             return Results.Json(new DeliveryResponse(DeliveryStatus.Drop), DeliveryJsonContext.Default.DeliveryResponse);
         }
 

@@ -81,7 +81,7 @@ public sealed class TransactionDeliveries(IEventHandler<Transaction> handler, IE
         {
             var letter = new DeadLetter(DaprNames.TransactionsTopic, entry.EntryId, EventPayload.ForDeadLetter(entry.Event), errors, time.GetUtcNow());
             await events.PublishDeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
-            DetectorMetrics.DeadLetters.WithLabels(DaprNames.TransactionsDeadLetterTopic).Inc();
+            DetectorMetrics.DeadLetters.WithLabels(DaprNames.DeadLetterTopicOf(letter.Topic)).Inc();
             DetectorMetrics.TransactionsProcessed.WithLabels("dead_letter").Inc();
             return DeliveryStatus.Drop;
         }

@@ -28,7 +28,7 @@ public static partial class Contract
     };
 
     public static readonly string[] Topics =
-        [DaprNames.TransactionsTopic, DaprNames.AnomaliesTopic, DaprNames.FeedbackTopic, DaprNames.TransactionsDeadLetterTopic];
+        [DaprNames.TransactionsTopic, DaprNames.AnomaliesTopic, DaprNames.FeedbackTopic, DaprNames.TransactionsDeadLetterTopic, DaprNames.FeedbackDeadLetterTopic];
 
     /// <summary>Environment variables the apps read (ASP.NET Core configuration with `__`), plus the Dapr tokens.</summary>
     public static bool IsKnownAppSetting(string name) =>

@@ -90,10 +90,10 @@ public sealed class FeedbackTests
     }
 
     [Fact]
-    public async Task A_malformed_verdict_is_dropped_and_counted_as_a_feedback_dead_letter()
+    public async Task A_malformed_verdict_is_dead_lettered_once_on_feedback_deadletter_and_dropped()
     {
         await using var host = await DetectorHost.StartAsync();
-        var counter = DetectorMetrics.DeadLetters.WithLabels("feedback");
+        var counter = DetectorMetrics.DeadLetters.WithLabels("feedback-deadletter");
         var before = counter.Value;
 
         var missingFields = await SendVerdictAsync(host, """{"transactionId":"mv-1","status":"confirmed_fraud"}""");
@@ -104,7 +104,11 @@ public sealed class FeedbackTests
         Assert.Equal(2, counter.Value - before);
         Assert.Empty(await host.Ledger.LabelsAfterAsync(0, 10, CancellationToken.None));
         var metrics = await host.Client.GetStringAsync("/metrics");
-        Assert.Contains("fraud_dead_letters_total{topic=\"feedback\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("fraud_dead_letters_total{topic=\"feedback-deadletter\"}", metrics, StringComparison.Ordinal);
+        var letters = host.Dapr.PublishesTo("feedback-deadletter");
+        Assert.Equal(2, letters.Count);
+        Assert.All(letters, l => Assert.Equal("feedback", l.Json.GetProperty("topic").GetString()));
+        Assert.Contains(letters, l => l.Json.GetProperty("payload").GetString()!.Contains("mv-2", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -29,5 +29,5 @@ public sealed class DaprEventPublisher(DaprClient dapr) : IEventPublisher
             DaprTransactionPublisher.PartitionKey(verdict.AccountId), cancellationToken);
 
     public Task PublishDeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken) =>
-        dapr.PublishEventAsync(DaprNames.PubSub, DaprNames.TransactionsDeadLetterTopic, letter, cancellationToken);
+        dapr.PublishEventAsync(DaprNames.PubSub, DaprNames.DeadLetterTopicOf(letter.Topic), letter, cancellationToken);
 }
