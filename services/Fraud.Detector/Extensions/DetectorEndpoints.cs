@@ -77,8 +77,7 @@ public static class DetectorEndpoints
             : Results.Json(new DeliveryResponse(statuses[0].Status), DeliveryJsonContext.Default.DeliveryResponse);
     }
 
-    private static async Task<IResult> HandleFeedbackAsync(HttpContext http, IEventHandler<Verdict> verdicts, IEventPublisher events, TimeProvider time,
-        ILoggerFactory loggers)
+    private static async Task<IResult> HandleFeedbackAsync(HttpContext http, IEventHandler<Verdict> verdicts, DeadLetterSender deadLetters, ILoggerFactory loggers)
     {
         using var body = await ReadJsonAsync(http).ConfigureAwait(false);
         var errors = new List<FieldError>();
@@ -97,24 +96,9 @@ public static class DetectorEndpoints
 
         if (verdict is null)
         {
-            // Kept on feedback-deadletter, as malformed transactions are on theirs; DROP only once it is
-            // stored there, RETRY if even that fails, so a verdict is never lost.
-            var letter = new DeadLetter(DaprNames.FeedbackTopic, null, body is null ? string.Empty : EventPayload.ForDeadLetter(body.RootElement), errors,
-                time.GetUtcNow());
-            try
-            {
-                await events.PublishDeadLetterAsync(letter, http.RequestAborted).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                loggers.CreateLogger(typeof(DetectorEndpoints)).LogError(e, "Could not dead-letter a malformed verdict; asking Dapr to retry it");
-                return Results.Json(new DeliveryResponse(DeliveryStatus.Retry), DeliveryJsonContext.Default.DeliveryResponse);
-            }
-
-            loggers.CreateLogger(typeof(DetectorEndpoints)).LogWarning("Malformed verdict dead-lettered: {Errors}",
-                string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")));
-            DetectorMetrics.DeadLetters.WithLabels(DaprNames.FeedbackDeadLetterTopic).Inc();
-            return Results.Json(new DeliveryResponse(DeliveryStatus.Drop), DeliveryJsonContext.Default.DeliveryResponse);
+            var status = await deadLetters.SendAsync(DaprNames.FeedbackTopic, null, body?.RootElement ?? default, errors, http.RequestAborted)
+                .ConfigureAwait(false);
+            return Results.Json(new DeliveryResponse(status), DeliveryJsonContext.Default.DeliveryResponse);
         }
 
         try

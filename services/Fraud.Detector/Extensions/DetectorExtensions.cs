@@ -44,6 +44,7 @@ public static class DetectorExtensions
         services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddSingleton(sp => new MerchantProfiles(sp.GetRequiredService<IOptions<ProfileOptions>>().Value));
         services.AddSingleton<ModelHost>();
+        services.AddSingleton<DeadLetterSender>();
         services.AddSingleton<TransactionDeliveries>();
         services.AddSingleton<DeliveryGate>();
         services.AddSingleton<InProcessScoringClient>();

@@ -12,7 +12,7 @@ namespace Fraud.Detector.Subscriptions;
 /// even the dead letter cannot be written, so nothing is lost); the valid entries are scored and
 /// committed together and answered SUCCESS, or RETRY if that failed. One bad entry never fails the batch.
 /// </summary>
-public sealed class TransactionDeliveries(IEventHandler<Transaction> handler, IEventPublisher events, TimeProvider time, ILogger<TransactionDeliveries> logger)
+public sealed class TransactionDeliveries(IEventHandler<Transaction> handler, DeadLetterSender deadLetters, ILogger<TransactionDeliveries> logger)
 {
     public async Task<IReadOnlyList<EntryStatus>> HandleAsync(IReadOnlyList<DeliveryEntry> entries, CancellationToken cancellationToken)
     {
@@ -27,7 +27,14 @@ public sealed class TransactionDeliveries(IEventHandler<Transaction> handler, IE
             var tx = payload is null ? null : TransactionJson.ParseOne(payload, errors);
             if (tx is null)
             {
-                statuses[i] = new EntryStatus(entries[i].EntryId, await DeadLetterAsync(entries[i], errors, cancellationToken).ConfigureAwait(false));
+                var status = await deadLetters.SendAsync(DaprNames.TransactionsTopic, entries[i].EntryId, entries[i].Event, errors, cancellationToken)
+                    .ConfigureAwait(false);
+                if (status == DeliveryStatus.Drop)
+                {
+                    DetectorMetrics.TransactionsProcessed.WithLabels("dead_letter").Inc();
+                }
+
+                statuses[i] = new EntryStatus(entries[i].EntryId, status);
                 continue;
             }
 
@@ -73,23 +80,6 @@ public sealed class TransactionDeliveries(IEventHandler<Transaction> handler, IE
         }
 
         return statuses;
-    }
-
-    private async Task<string> DeadLetterAsync(DeliveryEntry entry, List<FieldError> errors, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var letter = new DeadLetter(DaprNames.TransactionsTopic, entry.EntryId, EventPayload.ForDeadLetter(entry.Event), errors, time.GetUtcNow());
-            await events.PublishDeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
-            DetectorMetrics.DeadLetters.WithLabels(DaprNames.DeadLetterTopicOf(letter.Topic)).Inc();
-            DetectorMetrics.TransactionsProcessed.WithLabels("dead_letter").Inc();
-            return DeliveryStatus.Drop;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Could not dead-letter malformed entry {EntryId}; asking Dapr to retry it", entry.EntryId);
-            return DeliveryStatus.Retry;
-        }
     }
 
     /// <summary>Reads a delivery body: a bulk message (<c>entries</c>) or a single event, as one list.</summary>
