@@ -353,7 +353,7 @@ public sealed class PostgresServer
             var failures = new StringBuilder();
             for (var attempt = 0; attempt < 5; attempt++)
             {
-                var port = FreePort();
+                var port = LoopbackPort.Free();
                 var started = Run(
                     Path.Combine(_bin, "pg_ctl"),
                     ["-D", Data, "-l", log, "-w", "-t", "60", "-o", $"-p {port.ToString(CultureInfo.InvariantCulture)}", "start"],
@@ -481,13 +481,6 @@ public sealed class PostgresServer
             }
 
             return temp;
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
         private static string Tail(string path)

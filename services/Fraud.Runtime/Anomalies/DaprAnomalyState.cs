@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Dapr.Client;
 using Fraud.Contracts;
 using Microsoft.Extensions.Options;
@@ -9,6 +10,11 @@ namespace Fraud.Runtime.Anomalies;
 /// Anomalies in the Dapr state store <c>anomalies</c> (Redis in a cluster), keyed by transaction
 /// id, each item with <c>ttlInSeconds</c>. The component sets <c>keyPrefix: name</c>, so the API's
 /// sidecar reads the keys the detector's sidecar wrote.
+/// Saves are one state transaction, not <c>SaveBulkStateAsync</c>: Dapr.Client 1.19's bulk save
+/// sends no <c>dapr-api-token</c> (its other calls do), so with the sidecar's API token on, as in
+/// the cluster, daprd refuses every save. A transaction is one round trip too, carries the TTL
+/// per item, and the Redis store runs it as one MULTI/EXEC (components-contrib state/redis
+/// redis.go, <c>Multi</c>).
 /// </summary>
 public sealed class DaprAnomalyState(DaprClient dapr, IOptions<AnomalyStateOptions> options) : IAnomalyState
 {
@@ -24,13 +30,14 @@ public sealed class DaprAnomalyState(DaprClient dapr, IOptions<AnomalyStateOptio
             return Task.CompletedTask;
         }
 
-        var items = new List<SaveStateItem<Anomaly>>(anomalies.Count);
+        var operations = new List<StateTransactionRequest>(anomalies.Count);
         foreach (var anomaly in anomalies)
         {
-            items.Add(new SaveStateItem<Anomaly>(anomaly.TransactionId, anomaly, etag: null!, stateOptions: null, metadata: _metadata));
+            var value = JsonSerializer.SerializeToUtf8Bytes(anomaly, FraudJsonContext.Default.Anomaly);
+            operations.Add(new StateTransactionRequest(anomaly.TransactionId, value, StateOperationType.Upsert, metadata: _metadata));
         }
 
-        return dapr.SaveBulkStateAsync(DaprNames.AnomalyStateStore, items, cancellationToken);
+        return dapr.ExecuteStateTransactionAsync(DaprNames.AnomalyStateStore, operations, cancellationToken: cancellationToken);
     }
 
     public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyList<string> transactionIds, CancellationToken cancellationToken)

@@ -12,10 +12,10 @@ public sealed record PublishCall(string PubSub, string Topic, object? Data, Type
     public string? PartitionKey => Metadata is not null && Metadata.TryGetValue("partitionKey", out var key) ? key : null;
 }
 
-/// <summary>One item of a bulk state save.</summary>
+/// <summary>One item of a state save (an upsert of a state transaction).</summary>
 public sealed record SavedStateItem(string Key, object? Value, JsonElement Json, string? ETag, IReadOnlyDictionary<string, string>? Metadata);
 
-public sealed record SaveBulkStateCall(string Store, IReadOnlyList<SavedStateItem> Items);
+public sealed record StateSaveCall(string Store, IReadOnlyList<SavedStateItem> Items);
 
 /// <summary>
 /// A <see cref="DaprClient"/> that records what the app asks of its sidecar (publishes, state saves
@@ -26,7 +26,7 @@ public sealed class RecordingDaprClient : DaprClient
 {
     private readonly Lock _lock = new();
     private readonly List<PublishCall> _publishes = [];
-    private readonly List<SaveBulkStateCall> _saves = [];
+    private readonly List<StateSaveCall> _saves = [];
     private readonly List<(string Store, string Key)> _gets = [];
     private readonly ConcurrentDictionary<(string Store, string Key), byte[]> _state = new();
     private int _healthChecks;
@@ -36,10 +36,10 @@ public sealed class RecordingDaprClient : DaprClient
     /// <summary>Returns the exception a publish fails with (as the real client: a <see cref="DaprException"/>), or null to accept it.</summary>
     public Func<PublishCall, Exception?>? PublishFailure { get; set; }
 
-    /// <summary>Returns the exception a bulk state save fails with, or null to accept it.</summary>
-    public Func<SaveBulkStateCall, Exception?>? SaveFailure { get; set; }
+    /// <summary>Returns the exception a state save fails with, or null to accept it.</summary>
+    public Func<StateSaveCall, Exception?>? SaveFailure { get; set; }
 
-    /// <summary>Awaited before a bulk state save is recorded: lets a test hold a delivery in flight.</summary>
+    /// <summary>Awaited before a state save is recorded: lets a test hold a delivery in flight.</summary>
     public Func<Task>? BeforeSave { get; set; }
 
     public bool SidecarHealthy { get; set; } = true;
@@ -55,7 +55,7 @@ public sealed class RecordingDaprClient : DaprClient
         }
     }
 
-    public IReadOnlyList<SaveBulkStateCall> StateSaves
+    public IReadOnlyList<StateSaveCall> StateSaves
     {
         get
         {
@@ -108,16 +108,16 @@ public sealed class RecordingDaprClient : DaprClient
         return Task.CompletedTask;
     }
 
-    private async Task RecordSaveBulkStateAsync<TValue>(string storeName, IReadOnlyList<SaveStateItem<TValue>> items)
+    private async Task RecordStateTransactionAsync(string storeName, IReadOnlyList<StateTransactionRequest> operations)
     {
         if (BeforeSave is { } hold)
         {
             await hold().ConfigureAwait(false);
         }
 
-        var call = new SaveBulkStateCall(storeName, [.. items.Select(i => new SavedStateItem(
-            i.Key, i.Value, JsonSerializer.SerializeToElement(i.Value, RuntimeJson.Options), i.ETag,
-            i.Metadata is null ? null : new Dictionary<string, string>(i.Metadata)))]);
+        var call = new StateSaveCall(storeName, [.. operations.Select(o => new SavedStateItem(
+            o.Key, o.Value, JsonDocument.Parse(o.Value).RootElement.Clone(), o.ETag,
+            o.Metadata is null ? null : new Dictionary<string, string>(o.Metadata)))]);
         if (SaveFailure?.Invoke(call) is { } failure)
         {
             throw failure;
@@ -200,7 +200,7 @@ public sealed class RecordingDaprClient : DaprClient
     public override global::System.Threading.Tasks.Task<TValue> GetStateAsync<TValue>(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => GetRecordedStateAsync<TValue>(storeName, key);
     public override global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkStateItem>> GetBulkStateAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<string> keys, int? parallelism, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => GetRecordedBulkStateAsync(storeName, keys);
     public override global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkStateItem<TValue>>> GetBulkStateAsync<TValue>(string storeName, global::System.Collections.Generic.IReadOnlyList<string> keys, int? parallelism, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public override global::System.Threading.Tasks.Task SaveBulkStateAsync<TValue>(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.SaveStateItem<TValue>> items, global::System.Threading.CancellationToken cancellationToken = default) => RecordSaveBulkStateAsync(storeName, items);
+    public override global::System.Threading.Tasks.Task SaveBulkStateAsync<TValue>(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.SaveStateItem<TValue>> items, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException("Dapr.Client 1.19 sends no API token on a bulk save: the services use a state transaction");
     public override global::System.Threading.Tasks.Task DeleteBulkStateAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkDeleteStateItem> items, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<global::System.ValueTuple<TValue, string>> GetStateAndETagAsync<TValue>(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task SaveStateAsync<TValue>(string storeName, string key, TValue value, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
@@ -209,7 +209,7 @@ public sealed class RecordingDaprClient : DaprClient
     public override global::System.Threading.Tasks.Task<global::System.ReadOnlyMemory<byte>> GetByteStateAsync(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<global::System.ValueTuple<global::System.ReadOnlyMemory<byte>, string>> GetByteStateAndETagAsync(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<bool> TrySaveStateAsync<TValue>(string storeName, string key, TValue value, string etag, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public override global::System.Threading.Tasks.Task ExecuteStateTransactionAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.StateTransactionRequest> operations, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public override global::System.Threading.Tasks.Task ExecuteStateTransactionAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.StateTransactionRequest> operations, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => RecordStateTransactionAsync(storeName, operations);
     public override global::System.Threading.Tasks.Task DeleteStateAsync(string storeName, string key, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<bool> TryDeleteStateAsync(string storeName, string key, string etag, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<global::Dapr.Client.StateQueryResponse<TValue>> QueryStateAsync<TValue>(string storeName, string jsonQuery, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();

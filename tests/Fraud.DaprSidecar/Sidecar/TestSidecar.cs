@@ -1,0 +1,491 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Fraud.DaprSidecar.PubSub;
+using Fraud.DaprSidecar.State;
+using Fraud.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fraud.DaprSidecar.Sidecar;
+
+/// <summary>
+/// One app's sidecar: Dapr's HTTP API (actors, invocation, health) and gRPC API (state, publish)
+/// on two loopback ports, and the app channel: discovery (<c>/dapr/config</c>,
+/// <c>/dapr/subscribe</c>), deliveries, actor calls. Each behaviour cites the daprd code it copies.
+/// </summary>
+public sealed class TestSidecar : IAsyncDisposable
+{
+    public const string ApiTokenHeader = "dapr-api-token";
+
+    private readonly string? _appApiToken;
+    private readonly string? _daprApiToken;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _actorLocks = new(StringComparer.Ordinal);
+    private readonly List<SubscriptionConsumer> _consumers = [];
+    private WebApplication? _web;
+
+    internal TestSidecar(DaprTestCluster cluster, string appId, int appPort, string? appApiToken, string? daprApiToken)
+    {
+        Cluster = cluster;
+        AppId = appId;
+        AppPort = appPort;
+        _appApiToken = appApiToken;
+        _daprApiToken = daprApiToken;
+        HttpPort = LoopbackPort.Free();
+        GrpcPort = LoopbackPort.Free();
+        // The resiliency policy's `delivery` timeout bounds one delivery attempt.
+        App = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public DaprTestCluster Cluster { get; }
+
+    public string AppId { get; }
+
+    public int AppPort { get; }
+
+    public int HttpPort { get; }
+
+    public int GrpcPort { get; }
+
+    public bool IsRunning { get; private set; }
+
+    /// <summary>Connection to the app (the app channel).</summary>
+    internal HttpClient App { get; }
+
+    /// <summary>The environment daprd gives its app (<c>DAPR_HTTP_PORT</c>, <c>DAPR_GRPC_PORT</c>, <c>APP_ID</c>, the tokens).</summary>
+    public IReadOnlyDictionary<string, string> AppEnvironment
+    {
+        get
+        {
+            var environment = new Dictionary<string, string>
+            {
+                ["DAPR_HTTP_PORT"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["DAPR_GRPC_PORT"] = GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["APP_ID"] = AppId,
+            };
+            if (_appApiToken is not null)
+            {
+                environment["APP_API_TOKEN"] = _appApiToken;
+            }
+
+            if (_daprApiToken is not null)
+            {
+                environment["DAPR_API_TOKEN"] = _daprApiToken;
+            }
+
+            return environment;
+        }
+    }
+
+    internal async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, HttpPort, o => o.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, GrpcPort, o => o.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(this);
+        var web = builder.Build();
+        web.Use(CleanPath);
+        web.UseRouting();
+        web.Use(CountAndAuthorize);
+        web.MapGrpcService<DaprGrpcService>();
+        // pkg/api/http/healthz.go: onGetHealthz, onGetOutboundHealthz (ready once initialised, before the app is).
+        web.MapGet("/v1.0/healthz", () => Results.NoContent());
+        web.MapGet("/v1.0/healthz/outbound", () => Results.NoContent());
+        web.MapMethods("/v1.0/actors/{type}/{id}/method/{method}", ["GET", "POST", "PUT", "DELETE"], InvokeActorAsync);
+        web.MapGet("/v1.0/actors/{type}/{id}/state/{key}", GetActorStateAsync);
+        web.MapMethods("/v1.0/actors/{type}/{id}/state", ["POST", "PUT"], ActorStateTransactionAsync);
+        web.Map("/v1.0/invoke/{appId}/method/{**method}", InvokeServiceAsync);
+        await web.StartAsync().ConfigureAwait(false);
+        _web = web;
+        IsRunning = true;
+    }
+
+    /// <summary>
+    /// What daprd does once its app listens (pkg/runtime/runtime.go, <c>blockUntilAppIsReady</c>, then
+    /// actors and subscriptions): reads <c>/dapr/config</c> and registers the app's actor types with
+    /// placement, reads <c>/dapr/subscribe</c> and starts consuming.
+    /// </summary>
+    public async Task AttachAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, AppPort).ConfigureAwait(false);
+                break;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+
+        // pkg/channel/http/http_channel.go, GetAppConfig: a non-200 answer is an empty configuration.
+        using (var config = await SendToAppAsync(HttpMethod.Get, "dapr/config", null, "app:config").ConfigureAwait(false))
+        {
+            if (config.IsSuccessStatusCode && JsonNode.Parse(await config.Content.ReadAsStringAsync().ConfigureAwait(false)) is JsonObject body
+                && body["entities"] is JsonArray entities)
+            {
+                foreach (var entity in entities)
+                {
+                    Cluster.Placement.Register(entity!.GetValue<string>(), this);
+                }
+            }
+        }
+
+        // pkg/runtime/pubsub/subscriptions.go, GetSubscriptionsHTTP: 404 means none; entries without a route are dropped.
+        using var subscribe = await SendToAppAsync(HttpMethod.Get, "dapr/subscribe", null, "app:subscribe").ConfigureAwait(false);
+        if (subscribe.StatusCode == HttpStatusCode.NotFound)
+        {
+            return;
+        }
+
+        subscribe.EnsureSuccessStatusCode();
+        foreach (var item in JsonNode.Parse(await subscribe.Content.ReadAsStringAsync().ConfigureAwait(false))!.AsArray())
+        {
+            var subscription = Subscription.Parse(item!.AsObject());
+            if (subscription is null || subscription.PubSub != Cluster.Settings.PubSubName)
+            {
+                continue;
+            }
+
+            var consumer = new SubscriptionConsumer(this, subscription, Cluster.Broker.Group(subscription.Topic, Cluster.Settings.ConsumerGroup));
+            lock (_consumers)
+            {
+                _consumers.Add(consumer);
+            }
+
+            consumer.Start();
+        }
+    }
+
+    /// <summary>Leaves the consumer groups (a rebalance hands the partitions to the others) and placement, and stops listening.</summary>
+    public async Task StopAsync()
+    {
+        if (!IsRunning)
+        {
+            return;
+        }
+
+        IsRunning = false;
+        Cluster.Placement.Unregister(this);
+        SubscriptionConsumer[] consumers;
+        lock (_consumers)
+        {
+            consumers = [.. _consumers];
+            _consumers.Clear();
+        }
+
+        await Task.WhenAll(consumers.Select(c => c.StopAsync())).ConfigureAwait(false);
+        if (_web is not null)
+        {
+            await _web.StopAsync().ConfigureAwait(false);
+            await _web.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        App.Dispose();
+    }
+
+    /// <summary>A request to the app, with the app API token (pkg/channel/http/http_channel.go, <c>constructRequest</c>).</summary>
+    internal async Task<HttpResponseMessage> SendToAppAsync(
+        HttpMethod method, string path, HttpContent? content, string kind, CancellationToken cancellationToken = default, IEnumerable<KeyValuePair<string, string>>? headers = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        foreach (var (name, value) in headers ?? [])
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+            {
+                content?.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        if (_appApiToken is not null)
+        {
+            request.Headers.TryAddWithoutValidation(ApiTokenHeader, _appApiToken);
+        }
+
+        Cluster.Count(AppId, kind);
+        return await App.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal StateStoreSettings Store(string name) =>
+        Cluster.Settings.StateStores.TryGetValue(name, out var store)
+            ? store
+            : throw new KeyNotFoundException($"state store {name} is not found");
+
+    internal StateStoreSettings ActorStore() =>
+        Cluster.Settings.StateStores.Values.FirstOrDefault(s => s.ActorStateStore)
+            ?? throw new InvalidOperationException("actors: state store does not exist or incorrectly configured");
+
+    // pkg/api/http/server.go getRouter: CleanPathMiddleware and StripSlashesMiddleware come before
+    // routing (the .NET actor client sends `//v1.0/actors/...`).
+    private static Task CleanPath(HttpContext context, RequestDelegate next)
+    {
+        var path = context.Request.Path.Value;
+        if (!string.IsNullOrEmpty(path) && (path.Contains("//", StringComparison.Ordinal) || (path.Length > 1 && path.EndsWith('/'))))
+        {
+            var cleaned = "/" + string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries));
+            context.Request.Path = new PathString(cleaned);
+        }
+
+        return next(context);
+    }
+
+    // pkg/http/api.go APITokenAuthMiddleware: every call but the health endpoints needs DAPR_API_TOKEN
+    // when it is set ("invalid api token"); the header is not passed on.
+    private async Task CountAndAuthorize(HttpContext context, RequestDelegate next)
+    {
+        var path = context.Request.Path.Value ?? string.Empty;
+        var kind = Kind(path);
+        Cluster.Count(AppId, kind);
+        if (_daprApiToken is not null && kind != "healthz" && context.Request.Headers[ApiTokenHeader] != _daprApiToken)
+        {
+            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+            {
+                context.Response.ContentType = "application/grpc";
+                context.Response.AppendTrailer("grpc-status", "16");
+                context.Response.AppendTrailer("grpc-message", "invalid api token");
+                return;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            await context.Response.WriteAsJsonAsync(new { errorCode = "ERR_UNAUTHORIZED", message = "invalid api token" }).ConfigureAwait(false);
+            return;
+        }
+
+        await next(context).ConfigureAwait(false);
+    }
+
+    private static string Kind(string path) => path switch
+    {
+        _ when path.StartsWith("/dapr.proto.runtime.v1.Dapr/", StringComparison.Ordinal) => "grpc:" + path["/dapr.proto.runtime.v1.Dapr/".Length..],
+        _ when path.StartsWith("/v1.0/healthz", StringComparison.Ordinal) => "healthz",
+        _ when path.Contains("/method/", StringComparison.Ordinal) && path.StartsWith("/v1.0/actors/", StringComparison.Ordinal) => "actor-invoke",
+        _ when path.StartsWith("/v1.0/actors/", StringComparison.Ordinal) => "actor-state",
+        _ when path.StartsWith("/v1.0/invoke/", StringComparison.Ordinal) => "invoke",
+        _ => "other",
+    };
+
+    /// <summary>
+    /// pkg/api/http/actors.go <c>onDirectActorMessage</c> and pkg/actors/targets/app/app.go
+    /// <c>doInvokeMethod</c>: the call goes to the sidecar placement names, which calls
+    /// <c>PUT /actors/{type}/{id}/method/{method}</c> on its app, one call per actor at a time
+    /// (turn-based). A 200 comes back as it is, including one that carries
+    /// <c>X-Daprerrorresponseheader</c> (an actor error); any other status is a 500
+    /// <c>ERR_ACTOR_INVOKE_METHOD</c>.
+    /// </summary>
+    private async Task<IResult> InvokeActorAsync(HttpContext context, string type, string id, string method)
+    {
+        var host = Cluster.Placement.Find(type, id);
+        if (host is null)
+        {
+            return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_INVOKE_METHOD", $"did not find address for actor {type}/{id}");
+        }
+
+        if (host != this)
+        {
+            Cluster.Count(AppId, "actor-remote");
+        }
+
+        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
+        var turn = host._actorLocks.GetOrAdd(type + "||" + id, _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        try
+        {
+            var content = new ByteArrayContent(body);
+            using var response = await host.SendToAppAsync(
+                HttpMethod.Put, $"actors/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(id)}/method/{Uri.EscapeDataString(method)}", content, "app:actor", context.RequestAborted,
+                CallerHeaders(context.Request))
+                .ConfigureAwait(false);
+            var answer = await response.Content.ReadAsByteArrayAsync(context.RequestAborted).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_INVOKE_METHOD", "actor method not found");
+            }
+
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return ActorError(
+                    StatusCodes.Status500InternalServerError,
+                    "ERR_ACTOR_INVOKE_METHOD",
+                    $"error from actor service: ({(int)response.StatusCode}) {Encoding.UTF8.GetString(answer)}");
+            }
+
+            foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+            {
+                if (!NotForwarded.Contains(name) && !name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Response.Headers[name] = values.ToArray();
+                }
+            }
+
+            return Results.Bytes(answer, response.Content.Headers.ContentType?.ToString() ?? "application/json");
+        }
+        catch (HttpRequestException e)
+        {
+            return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_INVOKE_METHOD", e.Message);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    /// <summary>pkg/api/http/actors.go <c>onGetActorState</c>: 204 without data, else the stored bytes.</summary>
+    private async Task<IResult> GetActorStateAsync(string type, string id, string key)
+    {
+        if (Cluster.Placement.Find(type, id) != this)
+        {
+            return ActorError(StatusCodes.Status400BadRequest, "ERR_ACTOR_INSTANCE_MISSING", "actor instance is missing");
+        }
+
+        ActorStore();
+        try
+        {
+            var entry = await Cluster.State.GetAsync(StateKeys.Actor(AppId, type, id, key)).ConfigureAwait(false);
+            return entry.Data is null ? Results.NoContent() : Results.Bytes(entry.Data, "application/json");
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or StateStoreException or TimeoutException)
+        {
+            return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_STATE_GET", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// pkg/api/http/actors.go <c>onActorStateTransaction</c> and pkg/actors/api/transactional.go:
+    /// upserts store the value re-encoded as JSON; <c>ttlInSeconds</c> is refused unless the
+    /// Configuration enables <c>ActorStateTTL</c>.
+    /// </summary>
+    private async Task<IResult> ActorStateTransactionAsync(HttpContext context, string type, string id)
+    {
+        if (Cluster.Placement.Find(type, id) != this)
+        {
+            return ActorError(StatusCodes.Status400BadRequest, "ERR_ACTOR_INSTANCE_MISSING", "actor instance is missing");
+        }
+
+        ActorStore();
+        JsonArray operations;
+        try
+        {
+            operations = JsonNode.Parse(await ReadBodyAsync(context.Request).ConfigureAwait(false))!.AsArray();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
+        {
+            return ActorError(StatusCodes.Status400BadRequest, "ERR_MALFORMED_REQUEST", e.Message);
+        }
+
+        var batch = new List<StateOperation>();
+        foreach (var operation in operations)
+        {
+            var request = operation!["request"]!.AsObject();
+            var key = StateKeys.Actor(AppId, type, id, request["key"]!.GetValue<string>());
+            var etag = request["etag"]?.GetValue<string>();
+            if (operation["operation"]!.GetValue<string>() == "delete")
+            {
+                batch.Add(new StateOperation(key, null, etag));
+                continue;
+            }
+
+            long? ttl = null;
+            if (request["metadata"]?["ttlInSeconds"] is { } ttlNode)
+            {
+                if (!Cluster.Settings.Features.Contains("ActorStateTTL"))
+                {
+                    return ActorError(
+                        StatusCodes.Status500InternalServerError,
+                        "ERR_ACTOR_STATE_TRANSACTION_SAVE",
+                        "ttlInSeconds is not supported without the \"ActorStateTTL\" feature enabled");
+                }
+
+                ttl = long.Parse(ttlNode.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var value = Encoding.UTF8.GetBytes(request["value"]?.ToJsonString() ?? "null");
+            batch.Add(new StateOperation(key, new StateWrite(key, value, etag, false, ttl), etag));
+        }
+
+        try
+        {
+            await Cluster.State.MultiAsync(batch).ConfigureAwait(false);
+            return Results.NoContent();
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or StateStoreException or TimeoutException)
+        {
+            return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_STATE_TRANSACTION_SAVE", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// pkg/api/http/directmessaging.go <c>onDirectMessage</c>: the method, query, body and headers go
+    /// to the target app (with its app API token); its status, headers and body come back.
+    /// </summary>
+    private async Task InvokeServiceAsync(HttpContext context, string appId, string? method)
+    {
+        var target = Cluster.Find(appId);
+        if (target is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            await context.Response.WriteAsJsonAsync(new { errorCode = "ERR_DIRECT_INVOKE", message = $"failed to invoke, id: {appId}" }).ConfigureAwait(false);
+            return;
+        }
+
+        var content = new ByteArrayContent(await ReadBodyAsync(context.Request).ConfigureAwait(false));
+        try
+        {
+            using var response = await target.SendToAppAsync(
+                new HttpMethod(context.Request.Method), (method ?? string.Empty) + context.Request.QueryString, content, "app:invoke", context.RequestAborted,
+                CallerHeaders(context.Request))
+                .ConfigureAwait(false);
+            context.Response.StatusCode = (int)response.StatusCode;
+            if (response.Content.Headers.ContentType is { } type)
+            {
+                context.Response.ContentType = type.ToString();
+            }
+
+            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            await context.Response.WriteAsJsonAsync(new { errorCode = "ERR_DIRECT_INVOKE", message = e.Message }).ConfigureAwait(false);
+        }
+    }
+
+    // The caller's headers go on to the app (actors: onDirectActorMessage; invocation:
+    // InternalMetadataToHTTPHeader), but not the caller's token or the connection's own headers.
+    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding", "Date", "Server", ApiTokenHeader, "dapr-app-id",
+    };
+
+    private static IEnumerable<KeyValuePair<string, string>> CallerHeaders(HttpRequest request) =>
+        request.Headers.Where(h => !NotForwarded.Contains(h.Key)).Select(h => KeyValuePair.Create(h.Key, h.Value.ToString()));
+
+    private static IResult ActorError(int status, string code, string message) =>
+        Results.Json(new { errorCode = code, message }, statusCode: status);
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+}
