@@ -29,6 +29,7 @@ public sealed class TestSidecar : IAsyncDisposable
     private readonly string? _daprApiToken;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _actorLocks = new(StringComparer.Ordinal);
     private readonly List<SubscriptionConsumer> _consumers = [];
+    private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
     private WebApplication? _web;
 
     internal TestSidecar(DaprTestCluster cluster, string appId, int appPort, string? appApiToken, string? daprApiToken)
@@ -55,6 +56,9 @@ public sealed class TestSidecar : IAsyncDisposable
     public int GrpcPort { get; }
 
     public bool IsRunning { get; private set; }
+
+    /// <summary>Calls of one kind through this sidecar alone (the cluster's <see cref="DaprTestCluster.Calls"/> sums by app id).</summary>
+    public long CallsOf(string kind) => _calls.GetValueOrDefault(kind);
 
     /// <summary>Connection to the app (the app channel).</summary>
     internal HttpClient App { get; }
@@ -222,8 +226,14 @@ public sealed class TestSidecar : IAsyncDisposable
             request.Headers.TryAddWithoutValidation(ApiTokenHeader, _appApiToken);
         }
 
-        Cluster.Count(AppId, kind);
+        Count(kind);
         return await App.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Count(string kind)
+    {
+        _calls.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        Cluster.Count(AppId, kind);
     }
 
     internal StateStoreSettings Store(string name) =>
@@ -255,7 +265,7 @@ public sealed class TestSidecar : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? string.Empty;
         var kind = Kind(path);
-        Cluster.Count(AppId, kind);
+        Count(kind);
         if (_daprApiToken is not null && kind != "healthz" && context.Request.Headers[ApiTokenHeader] != _daprApiToken)
         {
             if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
@@ -302,7 +312,7 @@ public sealed class TestSidecar : IAsyncDisposable
 
         if (host != this)
         {
-            Cluster.Count(AppId, "actor-remote");
+            Count("actor-remote");
         }
 
         var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
