@@ -25,10 +25,20 @@ public static class TransactionRules
 
     public const string CountryRule = "an ISO 3166 alpha-2 country code (2 letters)";
 
-    /// <summary>Ids: transaction, account, merchant, merchant category, device.</summary>
+    /// <summary>The characters an id may hold (<see cref="CheckId"/>), as the error messages and the JSON Schemas say it.</summary>
+    public const string IdAlphabet = "letters A-Z and a-z, digits and . _ : @ + = ~ -";
+
+    /// <summary>
+    /// Ids: transaction, account, merchant, merchant category, device. An id travels as a URL path
+    /// segment (the API's <c>/transactions/{id}</c>; Dapr's actor API, into which the .NET actor
+    /// client puts the id unescaped), inside Dapr state keys (where <c>||</c> is the separator daprd
+    /// refuses in a key: dapr pkg/components/state/state_config.go, <c>checkKeyIllegal</c>) and as
+    /// the Kafka message key; an id that breaks one of them would make a delivery fail on every
+    /// retry and stall its partition. So the alphabet is one that all of them carry as it is.
+    /// </summary>
     public static string? CheckId(ReadOnlySpan<char> value)
     {
-        if (value.IsWhiteSpace())
+        if (value.IsEmpty)
         {
             return "must not be empty";
         }
@@ -38,11 +48,13 @@ public static class TransactionRules
             return $"must be at most {MaxIdLength} characters";
         }
 
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
-            if (char.IsControl(c))
+            var c = value[i];
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '@' or '+' or '=' or '~' or '-'))
             {
-                return "must not contain control characters";
+                var shown = c is > ' ' and < '\u007f' ? $"'{c}'" : $"U+{(int)c:X4}";
+                return $"may hold only {IdAlphabet} ({shown} at position {i + 1} is not one of them)";
             }
         }
 

@@ -19,7 +19,13 @@ public sealed class TransactionRulesTests : IDisposable
         { "timestamp", "1900-01-01T00:00:00Z", "\"timestamp\":\"1900-01-01T00:00:00Z\"", "must be between 2000-01-01 and 2067-12-31" },
         { "timestamp", "2099-06-01T00:00:00Z", "\"timestamp\":\"2099-06-01T00:00:00Z\"", "must be between 2000-01-01 and 2067-12-31" },
         { "account_id", new string('a', 129), $"\"accountId\":\"{new string('a', 129)}\"", "must be at most 128 characters" },
-        { "merchant_id", "m\u0001x", "\"merchantId\":\"m\\u0001x\"", "must not contain control characters" },
+        { "merchant_id", "m\u0001x", "\"merchantId\":\"m\\u0001x\"", "may hold only letters A-Z and a-z, digits and . _ : @ + = ~ - (U+0001 at position 2 is not one of them)" },
+        // Characters that break a URL path segment, a Dapr state key or the actor API.
+        { "account_id", "acct/7", "\"accountId\":\"acct/7\"", "('/' at position 5 is not one of them)" },
+        { "account_id", "a||b", "\"accountId\":\"a||b\"", "('|' at position 2 is not one of them)" },
+        { "transaction_id", "t 1", "\"transactionId\":\"t 1\"", "(U+0020 at position 2 is not one of them)" },
+        { "device_id", "d%2F", "\"deviceId\":\"d%2F\"", "('%' at position 2 is not one of them)" },
+        { "merchant_id", "caf\u00e9", "\"merchantId\":\"caf\u00e9\"", "(U+00E9 at position 4 is not one of them)" },
         { "latitude", "91", "\"latitude\":91", "must be between -90 and 90" },
         { "currency", "EURO", "\"currency\":\"EURO\"", TransactionRules.CurrencyRule },
     };
