@@ -130,7 +130,7 @@ public static class AnomaliesApi
                 await ledger.RecordLabelAsync(label, reviewedAt, http.RequestAborted).ConfigureAwait(false);
             }
 
-            await state.SaveAsync([anomaly], http.RequestAborted).ConfigureAwait(false);
+            await state.ReplaceAsync(anomaly, http.RequestAborted).ConfigureAwait(false);
             await events.PublishVerdictAsync(verdict, http.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)

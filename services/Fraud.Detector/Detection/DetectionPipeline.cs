@@ -87,8 +87,7 @@ public sealed class DetectionPipeline(
         await ledger.WriteAsync(scored, cancellationToken).ConfigureAwait(false);
         if (anomalies is not null)
         {
-            var toStore = await UnstoredAsync(anomalies, cancellationToken).ConfigureAwait(false);
-            await anomalyState.SaveAsync(toStore, cancellationToken).ConfigureAwait(false);
+            await anomalyState.AddAsync(anomalies, cancellationToken).ConfigureAwait(false);
             await events.PublishAnomaliesAsync(anomalies, cancellationToken).ConfigureAwait(false);
             foreach (var anomaly in anomalies)
             {
@@ -104,18 +103,6 @@ public sealed class DetectionPipeline(
 
         DetectorMetrics.MerchantProfiles.Set(merchants.Count);
         DetectorMetrics.DetectionLatency.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-    }
-
-    /// <summary>
-    /// The anomalies the state does not hold yet. A copy already there is from an earlier delivery of
-    /// the same transaction (a redelivery, or a producer resending a batch — too old for the profile's
-    /// duplicate check to notice) and may carry an analyst's review since; overwriting it with a new
-    /// open copy would undo the review in the API's view and break its ETag.
-    /// </summary>
-    private async Task<List<Anomaly>> UnstoredAsync(List<Anomaly> anomalies, CancellationToken cancellationToken)
-    {
-        var existing = await anomalyState.ExistingAsync(anomalies.ConvertAll(a => a.TransactionId), cancellationToken).ConfigureAwait(false);
-        return existing.Count == 0 ? anomalies : anomalies.FindAll(a => !existing.Contains(a.TransactionId));
     }
 
     /// <summary>Merchant features from this instance's merchant profiles (folded in unless a redelivery or a peek).</summary>

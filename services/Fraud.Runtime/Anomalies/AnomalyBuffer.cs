@@ -70,9 +70,10 @@ public sealed class AnomalyBuffer
 
     /// <summary>
     /// Adds an anomaly as the newest. One with the same transaction id is replaced, and takes the new
-    /// position and insertion time; otherwise, when the buffer is full, the oldest is evicted.
+    /// position and insertion time, unless <paramref name="replace"/> is false: then the one held is
+    /// kept and false returned. When the buffer is full, the oldest is evicted.
     /// </summary>
-    public void Add(Anomaly anomaly)
+    public bool Add(Anomaly anomaly, bool replace = true)
     {
         ArgumentNullException.ThrowIfNull(anomaly);
         // `required` does not stop a deserializer from leaving the id null, and it is the lookup key.
@@ -87,6 +88,11 @@ public sealed class AnomalyBuffer
             DropExpired(now);
             if (_slotById.TryGetValue(anomaly.TransactionId, out var slot))
             {
+                if (!replace)
+                {
+                    return false;
+                }
+
                 Unlink(slot);
             }
             else
@@ -105,6 +111,7 @@ public sealed class AnomalyBuffer
             entry.Anomaly = anomaly;
             entry.AddedAt = now;
             LinkAsNewest(slot);
+            return true;
         }
     }
 

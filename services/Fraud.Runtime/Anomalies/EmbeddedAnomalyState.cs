@@ -24,13 +24,29 @@ public sealed class EmbeddedAnomalyState : IAnomalyState
 
     public long Evictions => _buffer.Evictions;
 
-    public Task SaveAsync(IReadOnlyList<Anomaly> anomalies, CancellationToken cancellationToken)
+    public Task AddAsync(IReadOnlyList<Anomaly> anomalies, CancellationToken cancellationToken)
     {
         foreach (var anomaly in anomalies)
         {
-            _buffer.Add(anomaly);
+            _buffer.Add(anomaly, replace: false);
         }
 
+        ReportSize();
+        return Task.CompletedTask;
+    }
+
+    public Task ReplaceAsync(Anomaly anomaly, CancellationToken cancellationToken)
+    {
+        _buffer.Add(anomaly);
+        ReportSize();
+        return Task.CompletedTask;
+    }
+
+    public Task<Anomaly?> GetAsync(string transactionId, CancellationToken cancellationToken) =>
+        Task.FromResult(_buffer.TryGet(transactionId, out var anomaly) ? anomaly : null);
+
+    private void ReportSize()
+    {
         RuntimeMetrics.AnomalyBufferSize.Set(_buffer.Count);
         var evictions = _buffer.Evictions;
         var delta = evictions - Interlocked.Exchange(ref _reportedEvictions, evictions);
@@ -38,24 +54,5 @@ public sealed class EmbeddedAnomalyState : IAnomalyState
         {
             RuntimeMetrics.AnomalyBufferEvictions.Inc(delta);
         }
-
-        return Task.CompletedTask;
     }
-
-    public Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyList<string> transactionIds, CancellationToken cancellationToken)
-    {
-        var existing = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in transactionIds)
-        {
-            if (_buffer.TryGet(id, out _))
-            {
-                existing.Add(id);
-            }
-        }
-
-        return Task.FromResult<IReadOnlySet<string>>(existing);
-    }
-
-    public Task<Anomaly?> GetAsync(string transactionId, CancellationToken cancellationToken) =>
-        Task.FromResult(_buffer.TryGet(transactionId, out var anomaly) ? anomaly : null);
 }

@@ -23,10 +23,11 @@ public sealed class DaprSideEffectTests
         var statuses = await host.DeliverBulkAsync(Events.Bulk(entries));
 
         Assert.All(statuses.Values, s => Assert.Equal(DeliveryStatus.Success, s));
-        var save = Assert.Single(host.Dapr.StateSaves);
-        Assert.Equal("anomalies", save.Store);
-        Assert.Equal(["a-5", "b-5"], save.Items.Select(i => i.Key).Order());
-        foreach (var item in save.Items)
+        var saves = host.Dapr.StateSaves;
+        Assert.All(saves, s => Assert.Equal("anomalies", s.Store));
+        var items = saves.SelectMany(s => s.Items).ToList();
+        Assert.Equal(["a-5", "b-5"], items.Select(i => i.Key).Order());
+        foreach (var item in items)
         {
             Assert.Equal(new Dictionary<string, string> { ["ttlInSeconds"] = DetectorHost.AnomalyTtlSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }, item.Metadata);
             Assert.Equal(item.Key, item.Json.GetProperty("transactionId").GetString());
@@ -38,6 +39,7 @@ public sealed class DaprSideEffectTests
             Assert.Contains("CARD_TESTING", codes);
             Assert.Contains("AMOUNT_SPIKE", codes);
             Assert.Null(item.ETag);
+            Assert.Equal(global::Dapr.Client.ConcurrencyMode.FirstWrite, item.Concurrency);
         }
 
         var alerts = host.Dapr.PublishesTo("anomalies");
@@ -70,7 +72,7 @@ public sealed class DaprSideEffectTests
         Assert.NotNull(stored);
         // The API saves the reviewed anomaly back to the state store.
         var reviewed = stored with { Status = AnomalyStatus.ConfirmedFraud, ReviewedBy = "analyst-7", ReviewedAt = DetectorHost.Now };
-        await state.SaveAsync([reviewed], CancellationToken.None);
+        await state.ReplaceAsync(reviewed, CancellationToken.None);
         var savesBefore = host.Dapr.StateSaves.Count;
         host.Time.Advance(TimeSpan.FromMinutes(10));
 
@@ -94,8 +96,8 @@ public sealed class DaprSideEffectTests
             new Transaction { TransactionId = "st-1", AccountId = "acc-st", Timestamp = Events.T0, Amount = 99.5m, Channel = Channel.CardPresent },
             0.93, Severity.Critical, [new Reason("CARD_TESTING", "burst", 1)], "rules-only", DetectorHost.Now));
 
-        await state.SaveAsync([anomaly], CancellationToken.None);
-        await state.SaveAsync([], CancellationToken.None);
+        await state.AddAsync([anomaly], CancellationToken.None);
+        await state.AddAsync([], CancellationToken.None);
         var read = await state.GetAsync("st-1", CancellationToken.None);
         var missing = await state.GetAsync("st-unknown", CancellationToken.None);
 
@@ -103,7 +105,8 @@ public sealed class DaprSideEffectTests
         Assert.Equal("91", Assert.Single(save.Items).Metadata!["ttlInSeconds"]);
         Assert.Equal("card_present", save.Items[0].Json.GetProperty("channel").GetString());
         Assert.Equal("critical", save.Items[0].Json.GetProperty("severity").GetString());
-        Assert.Equal([("anomalies", "st-1"), ("anomalies", "st-unknown")], dapr.StateReads);
+        // The add reads first whether st-1 is held already.
+        Assert.Equal([("anomalies", "st-1"), ("anomalies", "st-1"), ("anomalies", "st-unknown")], dapr.StateReads);
         Assert.NotNull(read);
         Assert.Equal(anomaly.TransactionId, read.TransactionId);
         Assert.Equal(anomaly.Amount, read.Amount);

@@ -12,8 +12,8 @@ public sealed record PublishCall(string PubSub, string Topic, object? Data, Type
     public string? PartitionKey => Metadata is not null && Metadata.TryGetValue("partitionKey", out var key) ? key : null;
 }
 
-/// <summary>One item of a state save (an upsert of a state transaction).</summary>
-public sealed record SavedStateItem(string Key, object? Value, JsonElement Json, string? ETag, IReadOnlyDictionary<string, string>? Metadata);
+/// <summary>One item of a state save.</summary>
+public sealed record SavedStateItem(string Key, object? Value, JsonElement Json, string? ETag, IReadOnlyDictionary<string, string>? Metadata, ConcurrencyMode? Concurrency = null);
 
 public sealed record StateSaveCall(string Store, IReadOnlyList<SavedStateItem> Items);
 
@@ -29,6 +29,7 @@ public sealed class RecordingDaprClient : DaprClient
     private readonly List<StateSaveCall> _saves = [];
     private readonly List<(string Store, string Key)> _gets = [];
     private readonly ConcurrentDictionary<(string Store, string Key), byte[]> _state = new();
+    private readonly ConcurrentDictionary<(string Store, string Key), int> _versions = new();
     private int _healthChecks;
 
     public override JsonSerializerOptions JsonSerializerOptions => RuntimeJson.Options;
@@ -108,16 +109,20 @@ public sealed class RecordingDaprClient : DaprClient
         return Task.CompletedTask;
     }
 
-    private async Task RecordStateTransactionAsync(string storeName, IReadOnlyList<StateTransactionRequest> operations)
+    /// <summary>
+    /// Records a save of one item and keeps it, with a version as its ETag. With an ETag the save
+    /// succeeds only when it is the version held (false otherwise, as <c>TrySaveStateAsync</c>).
+    /// </summary>
+    private async Task<bool> RecordSaveAsync<TValue>(string storeName, string key, TValue value, string? etag, StateOptions? options, IReadOnlyDictionary<string, string>? metadata)
     {
         if (BeforeSave is { } hold)
         {
             await hold().ConfigureAwait(false);
         }
 
-        var call = new StateSaveCall(storeName, [.. operations.Select(o => new SavedStateItem(
-            o.Key, o.Value, JsonDocument.Parse(o.Value).RootElement.Clone(), o.ETag,
-            o.Metadata is null ? null : new Dictionary<string, string>(o.Metadata)))]);
+        var item = new SavedStateItem(key, value, JsonSerializer.SerializeToElement(value, RuntimeJson.Options), etag,
+            metadata is null ? null : new Dictionary<string, string>(metadata), options?.Concurrency);
+        var call = new StateSaveCall(storeName, [item]);
         if (SaveFailure?.Invoke(call) is { } failure)
         {
             throw failure;
@@ -125,12 +130,16 @@ public sealed class RecordingDaprClient : DaprClient
 
         lock (_lock)
         {
-            _saves.Add(call);
-        }
+            var version = _versions.GetValueOrDefault((storeName, key));
+            if (!string.IsNullOrEmpty(etag) && etag != version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                return false;
+            }
 
-        foreach (var item in call.Items)
-        {
-            _state[(storeName, item.Key)] = JsonSerializer.SerializeToUtf8Bytes(item.Json);
+            _saves.Add(call);
+            _state[(storeName, key)] = JsonSerializer.SerializeToUtf8Bytes(item.Json);
+            _versions[(storeName, key)] = version + 1;
+            return true;
         }
     }
 
@@ -200,16 +209,17 @@ public sealed class RecordingDaprClient : DaprClient
     public override global::System.Threading.Tasks.Task<TValue> GetStateAsync<TValue>(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => GetRecordedStateAsync<TValue>(storeName, key);
     public override global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkStateItem>> GetBulkStateAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<string> keys, int? parallelism, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => GetRecordedBulkStateAsync(storeName, keys);
     public override global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkStateItem<TValue>>> GetBulkStateAsync<TValue>(string storeName, global::System.Collections.Generic.IReadOnlyList<string> keys, int? parallelism, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public override global::System.Threading.Tasks.Task SaveBulkStateAsync<TValue>(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.SaveStateItem<TValue>> items, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException("Dapr.Client 1.19 sends no API token on a bulk save: the services use a state transaction");
+    public override global::System.Threading.Tasks.Task SaveBulkStateAsync<TValue>(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.SaveStateItem<TValue>> items, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException("Dapr.Client 1.19 sends no API token on a bulk save: the services save items one by one");
     public override global::System.Threading.Tasks.Task DeleteBulkStateAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.BulkDeleteStateItem> items, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public override global::System.Threading.Tasks.Task<global::System.ValueTuple<TValue, string>> GetStateAndETagAsync<TValue>(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public override global::System.Threading.Tasks.Task SaveStateAsync<TValue>(string storeName, string key, TValue value, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public override async global::System.Threading.Tasks.Task<global::System.ValueTuple<TValue, string>> GetStateAndETagAsync<TValue>(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) =>
+        (await GetRecordedStateAsync<TValue>(storeName, key).ConfigureAwait(false), _versions.TryGetValue((storeName, key), out var version) ? version.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
+    public override global::System.Threading.Tasks.Task SaveStateAsync<TValue>(string storeName, string key, TValue value, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => RecordSaveAsync(storeName, key, value, null, stateOptions, metadata);
     public override global::System.Threading.Tasks.Task SaveByteStateAsync(string storeName, string key, global::System.ReadOnlyMemory<byte> binaryValue, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<bool> TrySaveByteStateAsync(string storeName, string key, global::System.ReadOnlyMemory<byte> binaryValue, string etag, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<global::System.ReadOnlyMemory<byte>> GetByteStateAsync(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<global::System.ValueTuple<global::System.ReadOnlyMemory<byte>, string>> GetByteStateAndETagAsync(string storeName, string key, global::Dapr.Client.ConsistencyMode? consistencyMode = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public override global::System.Threading.Tasks.Task<bool> TrySaveStateAsync<TValue>(string storeName, string key, TValue value, string etag, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    public override global::System.Threading.Tasks.Task ExecuteStateTransactionAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.StateTransactionRequest> operations, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => RecordStateTransactionAsync(storeName, operations);
+    public override global::System.Threading.Tasks.Task<bool> TrySaveStateAsync<TValue>(string storeName, string key, TValue value, string etag, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => RecordSaveAsync(storeName, key, value, etag, stateOptions, metadata);
+    public override global::System.Threading.Tasks.Task ExecuteStateTransactionAsync(string storeName, global::System.Collections.Generic.IReadOnlyList<global::Dapr.Client.StateTransactionRequest> operations, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task DeleteStateAsync(string storeName, string key, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<bool> TryDeleteStateAsync(string storeName, string key, string etag, global::Dapr.Client.StateOptions stateOptions = default, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();
     public override global::System.Threading.Tasks.Task<global::Dapr.Client.StateQueryResponse<TValue>> QueryStateAsync<TValue>(string storeName, string jsonQuery, global::System.Collections.Generic.IReadOnlyDictionary<string, string> metadata = default, global::System.Threading.CancellationToken cancellationToken = default) => throw new NotSupportedException();

@@ -22,6 +22,25 @@ public sealed class AnomalyBufferTests
     }
 
     [Fact]
+    public void AnAddThatMustNotReplaceKeepsTheCopyHeldAndAReplaceTakesItsPlace()
+    {
+        var buffer = Buffer();
+        var reviewed = Create("t1") with { Status = AnomalyStatus.ConfirmedFraud };
+        buffer.Add(reviewed);
+
+        Assert.False(buffer.Add(Create("t1"), replace: false));
+        Assert.True(buffer.TryGet("t1", out var kept));
+        Assert.Same(reviewed, kept);
+
+        var dismissed = reviewed with { Status = AnomalyStatus.Dismissed };
+        Assert.True(buffer.Add(dismissed));
+        Assert.True(buffer.TryGet("t1", out var replaced));
+        Assert.Same(dismissed, replaced);
+        Assert.True(buffer.Add(Create("t2"), replace: false));
+        Assert.Equal(2, buffer.Count);
+    }
+
+    [Fact]
     public void AnAnomalyExpiresOnceTheTtlHasPassedSinceItWasAdded()
     {
         var buffer = Buffer(ttl: TimeSpan.FromMinutes(10));
