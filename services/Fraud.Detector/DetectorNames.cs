@@ -9,10 +9,11 @@ public static class DetectorNames
     /// <summary>Port of fraud-detector in a container and in <c>dapr run -f .</c>.</summary>
     public const int Port = 8081;
 
-    public const string AccountActorType = "AccountActor";
-
-    /// <summary>The state store with <c>actorStateStore: "true"</c>.</summary>
-    public const string ActorStateStore = "actorstate";
+    /// <summary>
+    /// The state store of the account profiles (keys: account ids). It is also the one with
+    /// <c>actorStateStore: "true"</c>, for actors to come; no actor type is registered today.
+    /// </summary>
+    public const string ProfileStore = "actorstate";
 
     /// <summary>The Kafka consumer group, set in the pub/sub component and in the KEDA scaler.</summary>
     public const string ConsumerGroup = "fraud-detector";

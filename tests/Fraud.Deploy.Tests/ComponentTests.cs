@@ -41,18 +41,18 @@ public sealed class ComponentTests
 
     [Theory]
     [MemberData(nameof(Environments))]
-    public void Exactly_one_actor_state_store_named_actorstate(string environment)
+    public void Exactly_one_actor_state_store_and_it_is_the_profile_store(string environment)
     {
         var stores = Resources(environment).OfKind("Component").Where(c => c.IsActorStateStore()).ToList();
         var store = Assert.Single(stores);
-        Assert.Equal(DetectorNames.ActorStateStore, store.Name);
+        Assert.Equal(DetectorNames.ProfileStore, store.Name);
         Assert.Contains(store.Root.Str("spec", "type"), new[] { "state.redis", "state.postgresql" });
     }
 
     [Fact]
-    public void Production_keeps_actor_state_out_of_Redis()
+    public void Production_keeps_account_profiles_out_of_Redis()
     {
-        var store = Rendered.Overlay("prod").Get("Component", DetectorNames.ActorStateStore);
+        var store = Rendered.Overlay("prod").Get("Component", DetectorNames.ProfileStore);
         Assert.Equal("state.postgresql", store.Root.Str("spec", "type"));
         Assert.Equal("v2", store.Root.Str("spec", "version"));
     }
@@ -168,11 +168,8 @@ public sealed class ComponentTests
             CheckRefs(refs, $"apps.{app}");
         }
 
-        foreach (var (actor, refs) in resiliency.Root.Map("spec", "targets", "actors"))
-        {
-            Assert.Equal(DetectorNames.AccountActorType, actor);
-            CheckRefs(refs, $"actors.{actor}");
-        }
+        // No actor type is registered, so a policy for one would apply to nothing.
+        Assert.Empty(resiliency.Root.Map("spec", "targets", "actors"));
 
         foreach (var (component, refs) in resiliency.Root.Map("spec", "targets", "components"))
         {

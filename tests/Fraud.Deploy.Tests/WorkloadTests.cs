@@ -407,20 +407,4 @@ public sealed class WorkloadTests
             }
         }
     }
-
-    /// <summary>The account actor writes its state with a TTL (<c>Fraud:Profiles:AccountIdleEviction</c>); daprd refuses that unless the feature is on.</summary>
-    [Fact]
-    public void Every_configuration_the_detector_runs_with_enables_actor_state_TTL()
-    {
-        Assert.True(new Fraud.Core.Features.ProfileOptions().AccountIdleEviction > TimeSpan.Zero, "the account actor no longer uses a state TTL; revisit this test");
-        var configurations = Rendered.Overlays.SelectMany(o => Rendered.Overlay(o).OfKind("Configuration").Select(c => (Where: $"overlay {o}", Doc: c)))
-            .Append(("components/config/config.yaml", Yaml.LoadFile(Repo.Path("components", "config", "config.yaml")).Single()))
-            .ToList();
-        Assert.Equal(3, configurations.Count);
-        foreach (var (where, doc) in configurations)
-        {
-            var feature = doc.Root.List("spec", "features").SingleOrDefault(f => f.Str("name") == "ActorStateTTL");
-            Assert.True(feature is not null && Equals(feature.At("enabled"), true), $"{where}: Configuration {doc.Name} does not enable ActorStateTTL");
-        }
-    }
 }

@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace Fraud.Core.Features;
 
 /// <summary>
-/// A compact, versioned binary form of an <see cref="AccountProfile"/> for state stores (the Dapr
-/// account actor keeps it in <c>actorstate</c>). Little-endian, fixed size; a blob written by a
+/// A compact, versioned binary form of an <see cref="AccountProfile"/> for state stores (under Dapr
+/// the detector keeps it in <c>actorstate</c>). Little-endian, fixed size; a blob written by a
 /// different format version is refused rather than misread.
 /// </summary>
 public static class AccountProfileSerializer

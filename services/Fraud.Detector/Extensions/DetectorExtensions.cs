@@ -1,9 +1,7 @@
-using Dapr.Actors.Client;
 using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
 using Fraud.Core.Scoring;
-using Fraud.Detector.Actors;
 using Fraud.Detector.Detection;
 using Fraud.Detector.Feedback;
 using Fraud.Detector.Models;
@@ -24,8 +22,9 @@ public static class DetectorExtensions
 {
     /// <summary>
     /// The detector's services on the runtime in effect: its subscriptions (transactions, feedback),
-    /// the ledger's group commit, merchant profiles and account profiles (Dapr: an actor per account;
-    /// embedded: in-process shards), the model, the drain on shutdown, <c>POST /score</c>.
+    /// the ledger's group commit, merchant profiles and account profiles (Dapr: the profile state
+    /// store, read and written once per delivery; embedded: in-process shards), the model, the drain
+    /// on shutdown, <c>POST /score</c>.
     /// </summary>
     public static IHostApplicationBuilder AddDetector(this IHostApplicationBuilder builder, RuntimeContext runtime)
     {
@@ -61,19 +60,9 @@ public static class DetectorExtensions
                 sp => !string.IsNullOrEmpty(sp.GetRequiredService<IConfiguration>()[DaprAppTokenMiddleware.TokenSetting]),
                 DaprAppTokenMiddleware.TokenSetting,
                 "Set it (and the sidecar's dapr.io/app-token-secret) so that only its Dapr sidecar can call it."));
-            services.AddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory(new ActorProxyOptions
-            {
-                UseJsonSerialization = true,
-                JsonSerializerOptions = RuntimeJson.Options,
-            }));
-            services.AddSingleton<IAccountProfiles, ActorAccountProfiles>();
-            services.AddActors(actors =>
-            {
-                actors.Actors.RegisterActor<AccountActor>(DetectorNames.AccountActorType);
-                actors.UseJsonSerialization = true;
-                actors.JsonSerializerOptions = RuntimeJson.Options;
-                actors.ActorIdleTimeout = TimeSpan.FromMinutes(10);
-            });
+            services.AddSingleton(sp => DaprProfileStore.CreateGrpcClient(sp.GetRequiredService<IConfiguration>()));
+            services.AddSingleton<IProfileStore, DaprProfileStore>();
+            services.AddSingleton<IAccountProfiles, StoredAccountProfiles>();
         }
         else
         {
@@ -97,13 +86,12 @@ public static class DetectorExtensions
         return app;
     }
 
-    /// <summary>Dapr's routes (subscriptions, actors) in Dapr mode, and <c>POST /score</c>.</summary>
+    /// <summary>Dapr's routes (subscriptions) in Dapr mode, and <c>POST /score</c>.</summary>
     public static WebApplication MapDetector(this WebApplication app)
     {
         if (app.Services.GetRequiredService<RuntimeContext>().IsDapr)
         {
             app.MapDetectorSubscriptions();
-            app.MapActorsHandlers();
         }
 
         app.MapDetectorScoring();
@@ -111,5 +99,5 @@ public static class DetectorExtensions
     }
 
     /// <summary>Routes the Dapr sidecar calls, guarded by its app API token when one is configured.</summary>
-    public static readonly string[] SidecarRoutes = ["/dapr", "/subscriptions", "/actors", ServiceRoutes.Score];
+    public static readonly string[] SidecarRoutes = ["/dapr", "/subscriptions", ServiceRoutes.Score];
 }

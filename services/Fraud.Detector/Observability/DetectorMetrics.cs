@@ -43,6 +43,9 @@ public static class DetectorMetrics
     public static readonly Gauge AccountProfiles = Metrics.CreateGauge(
         "fraud_account_profiles", "Account profiles held in this process (embedded runtime).");
 
+    public static readonly Counter ProfileWriteConflicts = Metrics.CreateCounter(
+        "fraud_profile_write_conflicts_total", "Account profile writes refused because the profiles changed since they were read (Dapr); they are read again and retried.");
+
     public static readonly Gauge MerchantProfiles = Metrics.CreateGauge(
         "fraud_merchant_profiles", "Merchant profiles held in this process.");
 

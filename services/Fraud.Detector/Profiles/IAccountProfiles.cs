@@ -3,8 +3,9 @@ using Fraud.Contracts;
 namespace Fraud.Detector.Profiles;
 
 /// <summary>
-/// Account behaviour profiles: one Dapr actor per account (state in <c>actorstate</c>), or
-/// in-process shards. Either way one account's updates are serialised.
+/// Account behaviour profiles: in the Dapr state store, read and written once per delivery with
+/// optimistic concurrency (<see cref="StoredAccountProfiles"/>), or in-process shards. Either way
+/// no update of an account is lost or counted twice.
 /// </summary>
 public interface IAccountProfiles
 {

@@ -47,9 +47,15 @@ internal sealed class DaprGrpcService(TestSidecar sidecar) : Protos.Dapr.DaprBas
         return response;
     }
 
+    /// <summary>
+    /// grpc.go <c>SaveState</c> → the store's <c>BulkSet</c> (components-contrib state/bulk.go
+    /// <c>DoBulkSet</c>: every item is set on its own, the errors are joined): an item that fails
+    /// does not stop the others. Any ETag error makes the answer <c>Aborted</c>.
+    /// </summary>
     public override async Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
     {
         var settings = sidecar.Store(request.StoreName);
+        var writes = new List<StateWrite>(request.States.Count);
         foreach (var item in request.States)
         {
             if (string.IsNullOrEmpty(item.Key))
@@ -57,8 +63,26 @@ internal sealed class DaprGrpcService(TestSidecar sidecar) : Protos.Dapr.DaprBas
                 throw new RpcException(new Status(StatusCode.InvalidArgument, "state key cannot be empty"));
             }
 
-            var write = Write(settings, request.StoreName, item.Key, item.Value, item.Etag?.Value, item.Options, item.Metadata);
-            await Store(() => Cluster.State.SetAsync(write), $"failed saving state in state store {request.StoreName}").ConfigureAwait(false);
+            writes.Add(Write(settings, request.StoreName, item.Key, item.Value, item.Etag?.Value, item.Options, item.Metadata));
+        }
+
+        var failures = await Task.WhenAll(writes.Select(async write =>
+        {
+            try
+            {
+                await Cluster.State.SetAsync(write).ConfigureAwait(false);
+                return null;
+            }
+            catch (Exception e) when (IsStoreFailure(e))
+            {
+                return e;
+            }
+        })).ConfigureAwait(false);
+        var failed = failures.OfType<Exception>().ToList();
+        if (failed.Count > 0)
+        {
+            var message = $"failed saving state in state store {request.StoreName}: {string.Join("; ", failed.Select(e => e.Message))}";
+            throw new RpcException(new Status(failed.Any(e => e is ETagMismatchException) ? StatusCode.Aborted : StatusCode.Internal, message));
         }
 
         return new Empty();

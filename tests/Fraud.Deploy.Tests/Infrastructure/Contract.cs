@@ -24,7 +24,7 @@ public static partial class Contract
     {
         [DaprNames.PubSub] = [DaprNames.ApiAppId, DaprNames.DetectorAppId],
         [DaprNames.AnomalyStateStore] = [DaprNames.ApiAppId, DaprNames.DetectorAppId],
-        [DetectorNames.ActorStateStore] = [DaprNames.DetectorAppId],
+        [DetectorNames.ProfileStore] = [DaprNames.DetectorAppId],
     };
 
     public static readonly string[] Topics =

@@ -38,7 +38,7 @@ public sealed class TransactionDeliveryTests
             Assert.Equal(Events.T0.AddMinutes(i), row.Timestamp);
         }
 
-        Assert.Equal(6, host.Actors.StoredProfile("acc-fmt")!.TransactionCount);
+        Assert.Equal(6, host.Profiles.Profile("acc-fmt")!.TransactionCount);
         Assert.Empty(host.Dapr.PublishesTo("transactions-deadletter"));
     }
 
@@ -101,7 +101,7 @@ public sealed class TransactionDeliveryTests
         Assert.Equal(6, again.Count);
         Assert.All(again.Values, s => Assert.Equal(DeliveryStatus.Success, s));
         Assert.Equal(6, host.Ledger.RowsWritten);
-        Assert.Equal(6, host.Actors.StoredProfile("acc-ledger")!.TransactionCount);
+        Assert.Equal(6, host.Profiles.Profile("acc-ledger")!.TransactionCount);
         Assert.Single(host.Dapr.PublishesTo("transactions-deadletter"));
     }
 
@@ -118,7 +118,7 @@ public sealed class TransactionDeliveryTests
 
         Assert.All(first.Values, s => Assert.Equal(DeliveryStatus.Retry, s));
         Assert.All(again.Values, s => Assert.Equal(DeliveryStatus.Success, s));
-        Assert.Equal(6, host.Actors.StoredProfile("acc-state")!.TransactionCount);
+        Assert.Equal(6, host.Profiles.Profile("acc-state")!.TransactionCount);
         Assert.Equal(6, host.Ledger.RowsWritten);
         var saved = Assert.Single(host.Dapr.StateSaves);
         Assert.Equal("st-5", Assert.Single(saved.Items).Key);
@@ -154,10 +154,9 @@ public sealed class TransactionDeliveryTests
 
         Assert.All(statuses.Values, s => Assert.Equal(DeliveryStatus.Success, s));
         Assert.Equal(3, statuses.Count);
-        Assert.Equal(2, host.Actors.StoredProfile("acc-twice")!.TransactionCount);
+        Assert.Equal(2, host.Profiles.Profile("acc-twice")!.TransactionCount);
         Assert.Equal(2, host.Ledger.RowsWritten);
-        var batch = Assert.IsType<Fraud.Detector.Profiles.AccountBatch>(Assert.Single(host.Actors.Calls).Argument);
-        Assert.Equal(["twice-1", "twice-2"], batch.Transactions.Select(t => t.TransactionId));
+        Assert.Equal(["acc-twice"], Assert.Single(host.Profiles.Writes).Items.Select(w => w.AccountId));
     }
 
     [Fact]
@@ -167,14 +166,15 @@ public sealed class TransactionDeliveryTests
         var body = Events.Bulk([.. Events.CardTestingBurst("acc-redo", "redo", Events.T0).Select((tx, i) => Events.CloudEventEntry($"e{i}", tx))]);
 
         var first = await host.DeliverBulkAsync(body);
-        var profileAfterFirst = host.Actors.Store.Read<byte[]>("acc-redo", "profile");
+        var profileAfterFirst = host.Profiles.Account("acc-redo")!.Profile;
         var firstRow = await host.Ledger.GetTransactionAsync("redo-5", CancellationToken.None);
         host.Time.Advance(TimeSpan.FromMinutes(3));
         var second = await host.DeliverBulkAsync(body);
 
         Assert.All(first.Values.Concat(second.Values), s => Assert.Equal(DeliveryStatus.Success, s));
-        Assert.Equal(6, host.Actors.StoredProfile("acc-redo")!.TransactionCount);
-        Assert.Equal(profileAfterFirst, host.Actors.Store.Read<byte[]>("acc-redo", "profile"));
+        Assert.Equal(6, host.Profiles.Profile("acc-redo")!.TransactionCount);
+        Assert.Equal(profileAfterFirst, host.Profiles.Account("acc-redo")!.Profile);
+        Assert.Single(host.Profiles.Writes); // the redelivery changed nothing, so wrote nothing
         Assert.Equal(6, host.Ledger.RowsWritten);
         var row = await host.Ledger.GetTransactionAsync("redo-5", CancellationToken.None);
         Assert.NotNull(row);
@@ -220,6 +220,6 @@ public sealed class TransactionDeliveryTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Null(await host.Ledger.GetTransactionAsync("drain-1", CancellationToken.None));
-        Assert.Empty(host.Actors.Calls);
+        Assert.Empty(host.Profiles.Reads);
     }
 }

@@ -33,7 +33,7 @@ public sealed class FeedbackTests
         Assert.Equal(new FraudLabel("fb-1", "acc-fb", "merch-fb", Events.T0, IsFraud: true), label);
         Assert.Equal(0f, before);
         Assert.True(await KnownFraudAsync(host, "acc-fb") > 0.5f);
-        Assert.Single(host.Actors.Calls, c => c.Method == "ApplyLabelAsync" && c.AccountId == "acc-fb");
+        Assert.Equal(["fb-1"], host.Profiles.Account("acc-fb")!.CreditedLabels);
     }
 
     [Fact]
@@ -60,9 +60,9 @@ public sealed class FeedbackTests
         await DeliverAsync(host, "rt-1", "acc-rt", Events.T0);
         var verdict = Events.Verdict("rt-1", "acc-rt", Events.T0, "confirmed_fraud");
 
-        host.Actors.Store.SaveFailure = new InvalidOperationException("actorstate unreachable");
+        host.Profiles.WriteFailure = true;
         var first = await SendVerdictAsync(host, verdict);
-        host.Actors.Store.SaveFailure = null;
+        host.Profiles.WriteFailure = false;
         var retried = await SendVerdictAsync(host, verdict);
 
         Assert.Equal(DeliveryStatus.Retry, first);
@@ -81,7 +81,6 @@ public sealed class FeedbackTests
 
         Assert.Equal(DeliveryStatus.Success, await SendVerdictAsync(host, verdict));
         var once = await KnownFraudAsync(host, "acc-dup");
-        await host.Actors.DeactivateAsync("acc-dup");
         Assert.Equal(DeliveryStatus.Success, await SendVerdictAsync(host, verdict));
 
         Assert.InRange(once, 0.9f, 1.1f);
@@ -232,11 +231,12 @@ public sealed class FeedbackTests
         }
     }
 
-    /// <summary>The account's known-fraud feature as its actor sees it now (a peek changes nothing).</summary>
+    /// <summary>The account's known-fraud feature as the stored profile gives it now (a peek changes nothing).</summary>
     private static async Task<float> KnownFraudAsync(DetectorHost host, string account)
     {
         var probe = new Transaction { TransactionId = "probe", AccountId = account, Timestamp = Events.T0.AddHours(1), Amount = 10m };
-        var observation = await host.Actors.Proxy(account).ObserveAsync(new AccountBatch([probe], Peek: true));
-        return observation.Features[(int)Feature.AccountKnownFraud30d];
+        var features = new float[FeatureVector.Length];
+        await host.Get<IAccountProfiles>().ObserveAsync([probe], features, new bool[1], peek: true, CancellationToken.None);
+        return features[(int)Feature.AccountKnownFraud30d];
     }
 }

@@ -25,7 +25,7 @@ public sealed class AppTokenTests
             Assert.Equal(HttpStatusCode.Unauthorized, (await host.GetAsync("/dapr/config", wrong)).Status);
         }
 
-        Assert.Empty(host.Actors.Calls);
+        Assert.Empty(host.Profiles.Reads);
         Assert.Null(await host.Ledger.GetTransactionAsync("tok-1", CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.OK, (await host.GetAsync("/dapr/subscribe", Token)).Status);

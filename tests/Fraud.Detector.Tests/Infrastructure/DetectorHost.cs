@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Dapr.Actors.Client;
 using Dapr.Client;
-using Fraud.Core.Features;
+using Fraud.Detector.Profiles;
 using Fraud.Runtime;
 using Fraud.Runtime.Ledger;
 using Fraud.TestSupport;
@@ -18,7 +17,7 @@ namespace Fraud.Detector.Tests.Infrastructure;
 /// <summary>
 /// The detector as <c>Program.Create</c> builds it, on real Kestrel bound to a free loopback
 /// port, with a SQLite ledger in a temp directory. In Dapr mode its sidecar is replaced by a
-/// <see cref="RecordingDaprClient"/> and the actor runtime by a <see cref="TestActorRuntime"/>;
+/// <see cref="RecordingDaprClient"/> and the profile state store by an <see cref="InMemoryProfileStore"/>;
 /// time is a <see cref="FakeTimeProvider"/>.
 /// </summary>
 public sealed class DetectorHost : IAsyncDisposable
@@ -33,13 +32,13 @@ public sealed class DetectorHost : IAsyncDisposable
     private readonly IDisposable _hook;
     private bool _stopped;
 
-    private DetectorHost(WebApplication app, TempDirectory directory, IDisposable hook, RecordingDaprClient dapr, TestActorRuntime actors, FakeTimeProvider time)
+    private DetectorHost(WebApplication app, TempDirectory directory, IDisposable hook, RecordingDaprClient dapr, InMemoryProfileStore profiles, FakeTimeProvider time)
     {
         App = app;
         _directory = directory;
         _hook = hook;
         Dapr = dapr;
-        Actors = actors;
+        Profiles = profiles;
         Time = time;
         Ledger = (FlakyLedger)app.Services.GetRequiredService<ILedger>();
         Client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
@@ -53,7 +52,7 @@ public sealed class DetectorHost : IAsyncDisposable
 
     public RecordingDaprClient Dapr { get; }
 
-    public TestActorRuntime Actors { get; }
+    public InMemoryProfileStore Profiles { get; }
 
     public FakeTimeProvider Time { get; }
 
@@ -65,7 +64,7 @@ public sealed class DetectorHost : IAsyncDisposable
         var directory = TempDirectory.Create("fraud-detector-test");
         var id = Guid.NewGuid().ToString("N");
         var dapr = new RecordingDaprClient();
-        var actors = new TestActorRuntime(new ProfileOptions());
+        var profiles = new InMemoryProfileStore();
         var time = new FakeTimeProvider(Now);
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
@@ -94,8 +93,8 @@ public sealed class DetectorHost : IAsyncDisposable
             {
                 services.RemoveAll<DaprClient>();
                 services.AddSingleton<DaprClient>(dapr);
-                services.RemoveAll<IActorProxyFactory>();
-                services.AddSingleton<IActorProxyFactory>(actors);
+                services.RemoveAll<IProfileStore>();
+                services.AddSingleton<IProfileStore>(profiles);
             }
         });
 
@@ -104,7 +103,7 @@ public sealed class DetectorHost : IAsyncDisposable
         {
             app = Program.Create([.. all.Select(kv => $"--{kv.Key}={kv.Value}")]);
             await app.StartAsync();
-            return new DetectorHost(app, directory, hook, dapr, actors, time);
+            return new DetectorHost(app, directory, hook, dapr, profiles, time);
         }
         catch
         {
