@@ -185,7 +185,47 @@ public sealed partial class DaprModeEndToEndTests(ITestOutputHelper output)
         Assert.Empty(system.Cluster.Broker.Read("transactions-deadletter"));
         Assert.Equal(4000, await system.LedgerCountAsync("s-"));
         Assert.True(secondSidecar.CallsOf("app:deliver") > secondBefore, "the second detector took over no partition");
+
+        // Each account's profile holds its 10 transactions exactly once, though its partition moved
+        // between detectors mid-stream (and deliveries were redelivered).
+        await AssertEveryProfileHoldsAsync(system, "s", accounts: 400, transactionsEach: 10);
         output.WriteLine(first.Output[^Math.Min(3000, first.Output.Length)..]);
+    }
+
+    [Fact]
+    public async Task A_detector_joining_mid_stream_takes_partitions_over_and_no_profile_update_is_lost_or_counted_twice()
+    {
+        await using var system = await DaprModeSystem.StartAsync(detectors: 1);
+        // Half the stream, a detector joins while it is being delivered, then the other half: every
+        // account has transactions on both sides of the rebalance, so both detectors write its profile.
+        var sent = Batch("j", accounts: 300, count: 6000);
+        async Task PostAsync(IEnumerable<string> part)
+        {
+            foreach (var chunk in part.Chunk(500))
+            {
+                using var response = await system.Api.Http.PostAsync("/transactions", Transactions.Json(chunk));
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+        }
+
+        var firstHalf = PostAsync(sent.Take(3000));
+        var deadline = DateTime.UtcNow + Settle;
+        while (system.Cluster.CallsOf("fraud-detector", k => k == "app:deliver") < 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        // A rebalance while deliveries may be in flight: the first detector may still be folding in
+        // a batch that the second then reads again from the last committed offset.
+        var (joined, _) = await system.AddDetectorAsync();
+        await firstHalf;
+        await PostAsync(sent.Skip(3000));
+
+        await system.WaitForNoLagAsync("transactions", Settle);
+        Assert.True(joined.CallsOf("app:deliver") > 0, "the joining detector took over no partition");
+        Assert.Equal(6000, await system.LedgerCountAsync("j-"));
+        Assert.Empty(system.Cluster.Broker.Read("transactions-deadletter"));
+        await AssertEveryProfileHoldsAsync(system, "j", accounts: 300, transactionsEach: 20);
     }
 
     /// <summary>
@@ -227,6 +267,20 @@ public sealed partial class DaprModeEndToEndTests(ITestOutputHelper output)
         Assert.InRange(detectorToSidecar, 1, 20);
         Assert.InRange(sidecarToDetector, 1, 20);
         Assert.Equal(Count, await system.LedgerCountAsync("r-"));
+    }
+
+    /// <summary>Every account's stored profile (the profile store's key layout) counts each of its transactions once.</summary>
+    private static async Task AssertEveryProfileHoldsAsync(DaprModeSystem system, string prefix, int accounts, int transactionsEach)
+    {
+        var redis = system.Cluster.RedisConnection.GetDatabase();
+        for (var account = 0; account < accounts; account++)
+        {
+            var stored = (string?)await redis.HashGetAsync($"fraud-detector||{prefix}-acct-{account}", "data");
+            Assert.True(stored is not null, $"no stored profile for {prefix}-acct-{account}");
+            using var document = JsonDocument.Parse(stored);
+            var profile = Fraud.Core.Features.AccountProfileSerializer.Deserialize(document.RootElement.GetProperty("profile").GetBytesFromBase64());
+            Assert.Equal(transactionsEach, profile.TransactionCount);
+        }
     }
 
     private static Dictionary<(string AppId, string Kind), long> Snapshot(DaprModeSystem system) =>
