@@ -18,6 +18,10 @@ public static class RuntimeMetrics
         "fraud_queue_depth", "Items waiting in a bounded in-process queue.",
         new GaugeConfiguration { LabelNames = ["queue"] });
 
+    public static readonly Counter AppTokenRejections = Metrics.CreateCounter(
+        "fraud_app_token_rejections_total", "Requests on the sidecar's routes refused for a missing or wrong dapr-api-token; route is discovery (/dapr/*, the sidecar itself) or other.",
+        new CounterConfiguration { LabelNames = ["route"] });
+
     public static readonly Gauge AnomalyBufferSize = Metrics.CreateGauge(
         "fraud_anomaly_buffer_size", "Anomalies held by the embedded anomaly buffer.");
 

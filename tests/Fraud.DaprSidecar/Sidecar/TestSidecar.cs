@@ -57,6 +57,9 @@ public sealed class TestSidecar : IAsyncDisposable
 
     public bool IsRunning { get; private set; }
 
+    /// <summary>The app's answer to <c>GET /dapr/subscribe</c> when it was not 200 (daprd then runs without subscriptions).</summary>
+    public HttpStatusCode? DiscoveryStatus { get; private set; }
+
     /// <summary>Calls of one kind through this sidecar alone (the cluster's <see cref="DaprTestCluster.Calls"/> sums by app id).</summary>
     public long CallsOf(string kind) => _calls.GetValueOrDefault(kind);
 
@@ -151,14 +154,16 @@ public sealed class TestSidecar : IAsyncDisposable
             }
         }
 
-        // pkg/runtime/pubsub/subscriptions.go, GetSubscriptionsHTTP: 404 means none; entries without a route are dropped.
+        // pkg/runtime/pubsub/subscriptions.go, GetSubscriptionsHTTP: 404 means none; any other status
+        // but 200 is logged ("app returned http status code %v from subscription endpoint") and the
+        // sidecar runs without subscriptions; entries without a route are dropped.
         using var subscribe = await SendToAppAsync(HttpMethod.Get, "dapr/subscribe", null, "app:subscribe").ConfigureAwait(false);
-        if (subscribe.StatusCode == HttpStatusCode.NotFound)
+        if (subscribe.StatusCode != HttpStatusCode.OK)
         {
+            DiscoveryStatus = subscribe.StatusCode;
             return;
         }
 
-        subscribe.EnsureSuccessStatusCode();
         foreach (var item in JsonNode.Parse(await subscribe.Content.ReadAsStringAsync().ConfigureAwait(false))!.AsArray())
         {
             var subscription = Subscription.Parse(item!.AsObject());

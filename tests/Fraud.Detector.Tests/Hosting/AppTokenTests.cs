@@ -27,6 +27,10 @@ public sealed class AppTokenTests
 
         Assert.Empty(host.Profiles.Reads);
         Assert.Null(await host.Ledger.GetTransactionAsync("tok-1", CancellationToken.None));
+        // The sidecar's own discovery refused is told apart from other callers, for the alert.
+        var metrics = await host.Client.GetStringAsync("/metrics");
+        Assert.Matches("""fraud_app_token_rejections_total\{route="discovery"\} (1[89]|[2-9][0-9])""", metrics);
+        Assert.Matches("""fraud_app_token_rejections_total\{route="other"\} (1[89]|[2-9][0-9])""", metrics);
 
         Assert.Equal(HttpStatusCode.OK, (await host.GetAsync("/dapr/subscribe", Token)).Status);
         var (deliveryStatus, answer) = await host.PostAsync("/subscriptions/transactions", delivery, Token);

@@ -228,6 +228,20 @@ public sealed partial class DaprModeEndToEndTests(ITestOutputHelper output)
         await AssertEveryProfileHoldsAsync(system, "j", accounts: 300, transactionsEach: 20);
     }
 
+    [Fact]
+    public async Task A_sidecar_whose_app_token_differs_runs_without_subscriptions_and_the_detector_says_why()
+    {
+        await using var system = await DaprModeSystem.StartAsync();
+        var (sidecar, detector) = await system.AddDetectorAsync(appTokenOfApp: "not-the-sidecars-token");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, sidecar.DiscoveryStatus);
+        Assert.Equal(0, sidecar.CallsOf("app:deliver"));
+        // Its /dapr/config and /dapr/subscribe, each refused once.
+        Assert.Contains("fraud_app_token_rejections_total{route=\"discovery\"} 2\n", await MetricsAsync(detector), StringComparison.Ordinal);
+        Assert.Contains("The Dapr sidecar's /dapr/subscribe was refused", detector.Output, StringComparison.Ordinal);
+        Assert.Contains("dapr.io/app-token-secret", detector.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Sidecar round trips per 1,000 transactions on a stream of many accounts with deliveries of a
     /// few hundred entries (the figure bench/RESULTS.md records and the throughput work lowers).

@@ -68,17 +68,26 @@ internal sealed class DaprModeSystem : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts one more fraud-detector with its sidecar; it joins the consumer group and placement.</summary>
-    public async Task<(TestSidecar Sidecar, ServiceProcess Process)> AddDetectorAsync()
+    /// <summary>
+    /// Starts one more fraud-detector with its sidecar; it joins the consumer group. With
+    /// <paramref name="appTokenOfApp"/> the app is given another app token than its sidecar sends.
+    /// </summary>
+    public async Task<(TestSidecar Sidecar, ServiceProcess Process)> AddDetectorAsync(string? appTokenOfApp = null)
     {
         var port = LoopbackPort.Free();
         var sidecar = await Cluster.AddSidecarAsync("fraud-detector", port, Token(), Token());
-        var process = ServiceProcess.Start("fraud-detector", Assembly("Fraud.Detector"), port, Environment(sidecar, new()
+        var environment = Environment(sidecar, new()
         {
             // Deliveries of a few hundred entries, as in the cluster; the drain waits for what is in flight.
             ["Fraud__Detector__DrainTimeout"] = "00:00:30",
             ["Fraud__Detector__LabelSyncInterval"] = "00:00:01",
-        }));
+        });
+        if (appTokenOfApp is not null)
+        {
+            environment["APP_API_TOKEN"] = appTokenOfApp;
+        }
+
+        var process = ServiceProcess.Start("fraud-detector", Assembly("Fraud.Detector"), port, environment);
         lock (_detectors)
         {
             _detectors.Add((sidecar, process));
