@@ -15,7 +15,10 @@ public static class DetectorNames
     /// </summary>
     public const string ProfileStore = "actorstate";
 
-    /// <summary>The Kafka consumer group, set in the pub/sub component and in the KEDA scaler.</summary>
+    /// <summary>
+    /// The Kafka consumer group, set in the pub/sub component and in the KEDA scaler (prod and local
+    /// runs; the dev overlay uses <c>fraud-detector-dev</c> on its own Kafka cluster).
+    /// </summary>
     public const string ConsumerGroup = "fraud-detector";
 
     public const string TransactionsSubscription = "/subscriptions/transactions";

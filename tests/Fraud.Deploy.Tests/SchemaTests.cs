@@ -16,6 +16,7 @@ public sealed class SchemaTests
         "k8s/overlays/prod",
         "k8s/cluster",
         "k8s/kafka",
+        "k8s/kafka-dev",
     };
 
     [Theory]
