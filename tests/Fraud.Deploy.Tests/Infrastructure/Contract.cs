@@ -90,7 +90,11 @@ public static partial class Contract
     /// <summary>
     /// Metric names the dashboards and alerts may use beyond the system's own fraud_* metrics:
     /// prometheus-net HTTP metrics, Npgsql's pool meter (checked against a live export by
-    /// EmbeddedEndToEndTests), kafka-exporter and kube-state-metrics.
+    /// EmbeddedEndToEndTests), kafka-exporter, kube-state-metrics, and the Dapr sidecars' component
+    /// metrics (dapr pkg/diagnostics/component_monitoring.go: views <c>component/pubsub_ingress/bulk/event_count</c>
+    /// tagged process_status and topic, <c>component/pubsub_egress/count</c> tagged success and topic,
+    /// <c>component/state/count</c> and <c>/latencies</c> tagged operation and success; exported with
+    /// the namespace <c>dapr</c>, '/' as '_').
     /// </summary>
     public static readonly HashSet<string> ExternalMetrics = new(StringComparer.Ordinal)
     {
@@ -101,6 +105,8 @@ public static partial class Contract
         "kube_deployment_status_replicas", "kube_deployment_status_replicas_available", "kube_deployment_spec_replicas",
         "kube_horizontalpodautoscaler_status_current_replicas", "kube_horizontalpodautoscaler_status_desired_replicas",
         "kube_horizontalpodautoscaler_spec_max_replicas", "kube_pod_status_ready",
+        "dapr_component_pubsub_ingress_bulk_event_count", "dapr_component_pubsub_egress_count",
+        "dapr_component_state_count", "dapr_component_state_latencies_bucket",
     };
 
     /// <summary>The names the services export from <c>RuntimeMetrics</c> and <c>DetectorMetrics</c> (histograms as their series).</summary>
