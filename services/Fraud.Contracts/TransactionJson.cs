@@ -109,7 +109,7 @@ public static class TransactionJson
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var member = Member(ref reader);
+            var member = Member(ref reader, index, errors);
             reader.Read();
             var field = new FieldPath(index, member.Name);
             switch (member.Field)
@@ -208,8 +208,7 @@ public static class TransactionJson
             return null;
         }
 
-        var value = reader.GetString()!;
-        return Id(value, field.ToString(), errors) ? value : null;
+        return Text(ref reader, field, errors) is { } value && Id(value, field.ToString(), errors) ? value : null;
     }
 
     private static bool Id(string value, string field, List<FieldError> errors) =>
@@ -235,7 +234,11 @@ public static class TransactionJson
             return null;
         }
 
-        var text = reader.GetString()!;
+        if (Text(ref reader, field, errors) is not { } text)
+        {
+            return null;
+        }
+
         if (!TimestampParser.TryParse(text, out var utc) || TimestampParser.IsUnixNumberText(text))
         {
             errors.Add(new FieldError(field.ToString(), $"'{Truncate(text)}' is not an ISO 8601 timestamp, e.g. 2026-01-31T12:00:00Z"));
@@ -270,9 +273,18 @@ public static class TransactionJson
             return null;
         }
 
-        if (reader.TokenType == JsonTokenType.String && TransactionRules.NormaliseCode(reader.GetString(), length) is { } code)
+        if (reader.TokenType == JsonTokenType.String)
         {
-            return code;
+            var before = errors.Count;
+            if (TransactionRules.NormaliseCode(Text(ref reader, field, errors), length) is { } code)
+            {
+                return code;
+            }
+
+            if (errors.Count > before)
+            {
+                return null;
+            }
         }
 
         errors.Add(new FieldError(field.ToString(), $"must be {what}"));
@@ -290,12 +302,20 @@ public static class TransactionJson
         if (reader.TokenType == JsonTokenType.String)
         {
             // Case-sensitive here (JSON is the canonical spelling); CSV exports are forgiven their case.
-            for (var i = 0; i < WireNames.ChannelsUtf8.Length; i++)
+            try
             {
-                if (reader.ValueTextEquals(WireNames.ChannelsUtf8[i]))
+                for (var i = 0; i < WireNames.ChannelsUtf8.Length; i++)
                 {
-                    return (Contracts.Channel)i;
+                    if (reader.ValueTextEquals(WireNames.ChannelsUtf8[i]))
+                    {
+                        return (Contracts.Channel)i;
+                    }
                 }
+            }
+            catch (InvalidOperationException)
+            {
+                errors.Add(new FieldError(field.ToString(), InvalidText));
+                return null;
             }
         }
 
@@ -321,18 +341,46 @@ public static class TransactionJson
         return Check(TransactionRules.CheckCoordinate(value, limit), field.ToString(), errors) ? value : null;
     }
 
-    private static (CanonicalField? Field, string Name) Member(ref Utf8JsonReader reader)
+    private static (CanonicalField? Field, string Name) Member(ref Utf8JsonReader reader, int index, List<FieldError> errors)
     {
-        // Matched on the raw bytes: no string per member name on the hot path.
-        foreach (var (name, utf8, field) in Members)
+        try
         {
-            if (reader.ValueTextEquals(utf8))
+            // Matched on the raw bytes: no string per member name on the hot path.
+            foreach (var (name, utf8, field) in Members)
             {
-                return (field, name);
+                if (reader.ValueTextEquals(utf8))
+                {
+                    return (field, name);
+                }
             }
-        }
 
-        return (null, reader.GetString()!);
+            return (null, reader.GetString()!);
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(new FieldError(new FieldPath(index, null).ToString(), "has a member name that " + InvalidText));
+            return (null, string.Empty);
+        }
+    }
+
+    private const string InvalidText = "is not valid text: bytes that are not UTF-8, or a \\u escape of half a surrogate pair";
+
+    /// <summary>
+    /// The string value, or null with the field's error when it is not valid Unicode: the reader
+    /// checks neither UTF-8 nor surrogate pairs until a string is decoded, and then throws
+    /// <see cref="InvalidOperationException"/> (which is not a <see cref="JsonException"/>).
+    /// </summary>
+    private static string? Text(ref Utf8JsonReader reader, FieldPath field, List<FieldError> errors)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(new FieldError(field.ToString(), InvalidText));
+            return null;
+        }
     }
 
     private static string Truncate(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");

@@ -34,6 +34,26 @@ public sealed class IngestTests(IngestTests.Fixture fixture) : IClassFixture<Ing
         Assert.Contains("yesterday", errors["timestamp"][0], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("transactions")]
+    [InlineData("score")]
+    public async Task Text_that_is_not_valid_unicode_is_a_400_naming_the_field_never_a_500(string route)
+    {
+        byte[] body =
+        [
+            .. "{\"transactionId\":\"bad-"u8, 0xFF, .. "\",\"accountId\":\"acct-\\ud800\",\"timestamp\":\"2026-03-02T09:00:00Z\",\"amount\":5}"u8,
+        ];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await Http.PostAsync(route, content);
+
+        var problem = await HttpAssert.StatusAsync(HttpStatusCode.BadRequest, response);
+        var errors = HttpAssert.Errors(problem);
+        Assert.Equal(["accountId", "transactionId"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.All(errors.Values, e => Assert.Contains("is not valid text", e[0], StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_batch_with_one_bad_item_is_refused_whole_and_nothing_of_it_is_recorded()
     {

@@ -10,6 +10,33 @@ public class TransactionJsonTests
 
     private static TransactionBatch Parse(string json, int max = 100) => TransactionJson.ParseBatch(Encoding.UTF8.GetBytes(json), max);
 
+    /// <summary>Bytes that are not UTF-8, and escapes of half a surrogate pair, in every kind of string the reader decodes.</summary>
+    public static TheoryData<byte[], string> InvalidText()
+    {
+        static byte[] Body(string before, byte[] bad, string after) => [.. Encoding.UTF8.GetBytes(before), .. bad, .. Encoding.UTF8.GetBytes(after)];
+        const string Rest = ",\"accountId\":\"a1\",\"timestamp\":\"2026-01-02T03:04:05Z\",\"amount\":5}]";
+        return new()
+        {
+            { Body("[{\"transactionId\":\"t", [0xFF], "1\"" + Rest), "[0].transactionId" },
+            { Body("[{\"transactionId\":\"t\\ud800x\"", [], Rest), "[0].transactionId" },
+            { Body("[{\"transactionId\":\"t1\",\"timestamp\":\"2026", [0xC3, 0x28], "\",\"accountId\":\"a1\",\"amount\":5}]"), "[0].timestamp" },
+            { Body("[{\"transactionId\":\"t1\",\"currency\":\"\\udc00ab\"", [], Rest), "[0].currency" },
+            { Body("[{\"transactionId\":\"t1\",\"channel\":\"\\ud800\"", [], Rest), "[0].channel" },
+            { Body("[{\"transactionId\":\"t1\",\"\\ud800\":1", [], Rest), "[0]" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidText))]
+    public void Text_that_is_not_valid_unicode_is_the_fields_error_not_a_crash(byte[] body, string field)
+    {
+        var batch = TransactionJson.ParseBatch(body, 10);
+
+        Assert.Empty(batch.Transactions);
+        var error = Assert.Single(batch.Errors, e => e.Path == field);
+        Assert.Contains("is not valid text", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_single_object_with_only_the_required_fields_is_a_transaction()
     {
