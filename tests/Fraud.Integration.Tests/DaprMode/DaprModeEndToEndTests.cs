@@ -88,6 +88,25 @@ public sealed partial class DaprModeEndToEndTests(ITestOutputHelper output)
 
         Assert.Empty(system.Cluster.Broker.Read("feedback-deadletter"));
         Assert.Equal(63, Counter(await MetricsAsync(system.Detectors[0].Process), "fraud_transactions_processed_total", "scored"));
+
+        // POST /score on the API: service invocation through both sidecars to the detector, which
+        // reads the same stored profile (the burst) without recording anything.
+        var profileBefore = (string?)await redis.HashGetAsync("fraud-detector||acct-victim", "data");
+        using (var score = await system.Api.Http.PostAsync("/score", new StringContent(
+            Transactions.One("s-1", "acct-victim", Start.AddDays(21).AddMinutes(31), 1.00m, "merch-tester"), Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, score.StatusCode);
+            using var body = JsonDocument.Parse(await score.Content.ReadAsStringAsync());
+            Assert.True(body.RootElement.GetProperty("isAnomaly").GetBoolean());
+            Assert.Contains(body.RootElement.GetProperty("reasons").EnumerateArray(), r => r.GetProperty("code").GetString() == "CARD_TESTING");
+        }
+
+        Assert.Equal(1, system.ApiSidecar.CallsOf("invoke"));
+        Assert.Equal(profileBefore, (string?)await redis.HashGetAsync("fraud-detector||acct-victim", "data"));
+        using (var notRecorded = await system.Api.Http.GetAsync("/transactions/s-1"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, notRecorded.StatusCode);
+        }
     }
 
     [Fact]
