@@ -53,10 +53,14 @@ public sealed class DaprTestCluster : IAsyncDisposable
         return new DaprTestCluster(settings, redis, connection);
     }
 
-    /// <summary>A sidecar for <paramref name="appId"/>, listening already; attach its app with <see cref="TestSidecar.AttachAsync"/>.</summary>
-    public async Task<TestSidecar> AddSidecarAsync(string appId, int appPort, string? appApiToken = null, string? daprApiToken = null)
+    /// <summary>
+    /// A sidecar for <paramref name="appId"/>, listening already; attach its app with
+    /// <see cref="TestSidecar.AttachAsync"/>. Its consumer group is the repository's pub/sub
+    /// component's unless <paramref name="consumerGroup"/> names another (another team's app).
+    /// </summary>
+    public async Task<TestSidecar> AddSidecarAsync(string appId, int appPort, string? appApiToken = null, string? daprApiToken = null, string? consumerGroup = null)
     {
-        var sidecar = new TestSidecar(this, appId, appPort, appApiToken, daprApiToken);
+        var sidecar = new TestSidecar(this, appId, appPort, appApiToken, daprApiToken, consumerGroup ?? Settings.ConsumerGroup);
         await sidecar.StartAsync().ConfigureAwait(false);
         lock (_sidecars)
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Fraud.DaprSidecar.Protos;
-using Fraud.DaprSidecar.PubSub;
 using Fraud.DaprSidecar.State;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -122,22 +121,10 @@ internal sealed class DaprGrpcService(TestSidecar sidecar) : Protos.Dapr.DaprBas
     /// and handed to Kafka, whose message key is metadata <c>partitionKey</c> (or <c>__key</c>;
     /// components-contrib common/component/kafka/producer.go, <c>Publish</c>).
     /// </summary>
-    public override Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context)
-    {
-        if (request.PubsubName != Cluster.Settings.PubSubName)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"pubsub {request.PubsubName} is not found"));
-        }
-
-        var metadata = request.Metadata;
-        var raw = metadata.TryGetValue("rawPayload", out var rawPayload) && rawPayload == "true";
-        var value = raw
-            ? request.Data.ToByteArray()
-            : CloudEvents.Wrap(sidecar.AppId, request.PubsubName, request.Topic, request.Data.Span, request.DataContentType, metadata);
-        var key = metadata.TryGetValue("partitionKey", out var partitionKey) ? partitionKey : metadata.GetValueOrDefault("__key");
-        Cluster.Broker.Publish(request.Topic, key, value, raw ? "application/octet-stream" : CloudEvents.ContentType);
-        return Task.FromResult(new Empty());
-    }
+    public override Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context) =>
+        sidecar.Publish(request.PubsubName, request.Topic, request.Data.Span, request.DataContentType, request.Metadata)
+            ? Task.FromResult(new Empty())
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, $"pubsub {request.PubsubName} is not found"));
 
     public override Task<GetMetadataResponse> GetMetadata(GetMetadataRequest request, ServerCallContext context) =>
         Task.FromResult(new GetMetadataResponse { Id = sidecar.AppId, RuntimeVersion = "test-sidecar" });

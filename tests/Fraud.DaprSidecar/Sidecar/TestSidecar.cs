@@ -32,10 +32,11 @@ public sealed class TestSidecar : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
     private WebApplication? _web;
 
-    internal TestSidecar(DaprTestCluster cluster, string appId, int appPort, string? appApiToken, string? daprApiToken)
+    internal TestSidecar(DaprTestCluster cluster, string appId, int appPort, string? appApiToken, string? daprApiToken, string consumerGroup)
     {
         Cluster = cluster;
         AppId = appId;
+        ConsumerGroup = consumerGroup;
         AppPort = appPort;
         _appApiToken = appApiToken;
         _daprApiToken = daprApiToken;
@@ -50,6 +51,9 @@ public sealed class TestSidecar : IAsyncDisposable
     public string AppId { get; }
 
     public int AppPort { get; }
+
+    /// <summary>The pub/sub component's <c>consumerGroup</c> for this app (each app has its own component in a cluster).</summary>
+    public string ConsumerGroup { get; }
 
     public int HttpPort { get; }
 
@@ -110,6 +114,9 @@ public sealed class TestSidecar : IAsyncDisposable
         // pkg/api/http/healthz.go: onGetHealthz, onGetOutboundHealthz (ready once initialised, before the app is).
         web.MapGet("/v1.0/healthz", () => Results.NoContent());
         web.MapGet("/v1.0/healthz/outbound", () => Results.NoContent());
+        // pkg/api/http/metadata.go onGetMetadata (the JavaScript SDK's health check reads it).
+        web.MapGet("/v1.0/metadata", () => Results.Json(new { id = AppId, runtimeVersion = "test-sidecar", enabledFeatures = Cluster.Settings.Features.ToArray() }));
+        web.MapPost("/v1.0/publish/{pubsub}/{**topic}", PublishAsync);
         web.MapMethods("/v1.0/actors/{type}/{id}/method/{method}", ["GET", "POST", "PUT", "DELETE"], InvokeActorAsync);
         web.MapGet("/v1.0/actors/{type}/{id}/state/{key}", GetActorStateAsync);
         web.MapMethods("/v1.0/actors/{type}/{id}/state", ["POST", "PUT"], ActorStateTransactionAsync);
@@ -172,7 +179,7 @@ public sealed class TestSidecar : IAsyncDisposable
                 continue;
             }
 
-            var consumer = new SubscriptionConsumer(this, subscription, Cluster.Broker.Group(subscription.Topic, Cluster.Settings.ConsumerGroup));
+            var consumer = new SubscriptionConsumer(this, subscription, Cluster.Broker.Group(subscription.Topic, ConsumerGroup));
             lock (_consumers)
             {
                 _consumers.Add(consumer);
@@ -239,6 +246,37 @@ public sealed class TestSidecar : IAsyncDisposable
     {
         _calls.AddOrUpdate(kind, 1, (_, n) => n + 1);
         Cluster.Count(AppId, kind);
+    }
+
+    /// <summary>
+    /// Publishes as daprd does for both APIs (pkg/api/grpc/grpc.go <c>PublishEvent</c>, pkg/api/http/http.go
+    /// <c>onPublish</c>): wrapped in a CloudEvent unless <c>rawPayload</c>, keyed by <c>partitionKey</c>
+    /// (components-contrib common/component/kafka/producer.go, <c>Publish</c>). False for an unknown pub/sub.
+    /// </summary>
+    internal bool Publish(string pubsub, string topic, ReadOnlySpan<byte> data, string? contentType, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (pubsub != Cluster.Settings.PubSubName)
+        {
+            return false;
+        }
+
+        var raw = metadata.TryGetValue("rawPayload", out var rawPayload) && rawPayload == "true";
+        var value = raw ? data.ToArray() : CloudEvents.Wrap(AppId, pubsub, topic, data, contentType, metadata);
+        var key = metadata.TryGetValue("partitionKey", out var partitionKey) ? partitionKey : metadata.GetValueOrDefault("__key");
+        Cluster.Broker.Publish(topic, key, value, raw ? "application/octet-stream" : CloudEvents.ContentType);
+        return true;
+    }
+
+    // pkg/api/http/http.go onPublish: metadata from the query's `metadata.` parameters; 204 when done.
+    private async Task<IResult> PublishAsync(HttpContext context, string pubsub, string topic)
+    {
+        var metadata = context.Request.Query
+            .Where(q => q.Key.StartsWith("metadata.", StringComparison.Ordinal))
+            .ToDictionary(q => q.Key["metadata.".Length..], q => q.Value.ToString(), StringComparer.Ordinal);
+        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
+        return Publish(pubsub, topic, body, context.Request.ContentType, metadata)
+            ? Results.NoContent()
+            : Results.Json(new { errorCode = "ERR_PUBSUB_NOT_FOUND", message = $"pubsub {pubsub} not found" }, statusCode: StatusCodes.Status404NotFound);
     }
 
     internal StateStoreSettings Store(string name) =>

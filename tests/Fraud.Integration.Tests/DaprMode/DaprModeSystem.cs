@@ -36,7 +36,14 @@ internal sealed class DaprModeSystem : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = FindRoot();
 
-    public static async Task<DaprModeSystem> StartAsync(int detectors = 1)
+    /// <summary>The API key of another team's producer (role ingest) when started with keys.</summary>
+    public const string ProducerKey = "producer-key-0123456789abcdef";
+
+    /// <summary>
+    /// Starts the system. With <paramref name="apiKeys"/> fraud-api requires keys: the test's own
+    /// client sends one with every role, <see cref="ProducerKey"/> may only ingest.
+    /// </summary>
+    public static async Task<DaprModeSystem> StartAsync(int detectors = 1, bool apiKeys = false)
     {
         var postgres = await PostgresServer.GetSharedAsync();
         var ledger = await postgres.CreateDatabaseAsync("dapr_mode");
@@ -52,11 +59,30 @@ internal sealed class DaprModeSystem : IAsyncDisposable
 
             var apiPort = LoopbackPort.Free();
             system.ApiSidecar = await cluster.AddSidecarAsync("fraud-api", apiPort, Token(), Token());
-            system.Api = ServiceProcess.Start("fraud-api", Assembly("Fraud.Api"), apiPort, system.Environment(system.ApiSidecar, new()
+            var settings = new Dictionary<string, string>
             {
                 // One test client on loopback sends far more than the default 100 requests/s per address.
                 ["Fraud__Api__RequestsPerSecondPerIp"] = "100000",
-            }));
+            };
+            var ownKey = Token();
+            if (apiKeys)
+            {
+                settings["Fraud__Api__Keys__0__Name"] = "tests";
+                settings["Fraud__Api__Keys__0__Key"] = ownKey;
+                settings["Fraud__Api__Keys__0__Roles__0"] = "admin";
+                settings["Fraud__Api__Keys__0__Roles__1"] = "analyst";
+                settings["Fraud__Api__Keys__0__Roles__2"] = "ingest";
+                settings["Fraud__Api__Keys__1__Name"] = "producer";
+                settings["Fraud__Api__Keys__1__Key"] = ProducerKey;
+                settings["Fraud__Api__Keys__1__Roles__0"] = "ingest";
+            }
+
+            system.Api = ServiceProcess.Start("fraud-api", Assembly("Fraud.Api"), apiPort, system.Environment(system.ApiSidecar, settings));
+            if (apiKeys)
+            {
+                system.Api.Http.DefaultRequestHeaders.Add("X-Api-Key", ownKey);
+            }
+
             await system.Api.WaitReadyAsync(StartTimeout);
             await system.ApiSidecar.AttachAsync(StartTimeout);
             return system;
