@@ -44,7 +44,7 @@ public static class DetectorMetrics
         "fraud_account_profiles", "Account profiles held in this process (embedded runtime).");
 
     public static readonly Counter ProfileWriteConflicts = Metrics.CreateCounter(
-        "fraud_profile_write_conflicts_total", "Account profile writes refused because the profiles changed since they were read (Dapr); they are read again and retried.");
+        "fraud_profile_write_conflicts_total", "Account profile writes (Dapr) that did not go through: a profile changed since it was read, or the store failed; the profiles are read again and the write retried.");
 
     public static readonly Gauge MerchantProfiles = Metrics.CreateGauge(
         "fraud_merchant_profiles", "Merchant profiles held in this process.");

@@ -262,13 +262,15 @@ public sealed partial class DaprModeEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Sidecar round trips per 1,000 transactions on a stream of many accounts with deliveries of a
-    /// few hundred entries (the figure bench/RESULTS.md records and the throughput work lowers).
+    /// Sidecar round trips per 1,000 transactions on a stream of many accounts in deliveries of a
+    /// few hundred entries (the figure bench/RESULTS.md records): the stream is published first and
+    /// consumed as a backlog, so every delivery is as large as the subscription allows (500), as
+    /// under load, and the count does not depend on how fast this machine publishes.
     /// </summary>
     [Fact]
     public async Task Sidecar_round_trips_per_thousand_transactions_are_counted()
     {
-        await using var system = await DaprModeSystem.StartAsync();
+        await using var system = await DaprModeSystem.StartAsync(consuming: false);
         const int Count = 3000;
         var sent = Batch("r", accounts: 3000, count: Count);
         var before = Snapshot(system);
@@ -278,14 +280,16 @@ public sealed partial class DaprModeEndToEndTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.Accepted, ingest.StatusCode);
         }
 
+        await system.Detectors[0].Sidecar.AttachAsync(TimeSpan.FromSeconds(60));
         await system.WaitForNoLagAsync("transactions", Settle);
         var after = Snapshot(system);
         var delta = after.ToDictionary(c => c.Key, c => c.Value - before.GetValueOrDefault(c.Key));
         long Per1000(string app, Func<string, bool> kind) =>
             delta.Where(d => d.Key.AppId == app && kind(d.Key.Kind)).Sum(d => d.Value) * 1000 / Count;
 
-        var detectorToSidecar = Per1000("fraud-detector", k => !k.StartsWith("app:", StringComparison.Ordinal) && k is not "healthz" and not "actor-remote");
-        var sidecarToDetector = Per1000("fraud-detector", k => k.StartsWith("app:", StringComparison.Ordinal));
+        // Start-up discovery (app:config, app:subscribe) and health probes are not per transaction.
+        var detectorToSidecar = Per1000("fraud-detector", k => !k.StartsWith("app:", StringComparison.Ordinal) && k != "healthz");
+        var sidecarToDetector = Per1000("fraud-detector", k => k.StartsWith("app:", StringComparison.Ordinal) && k is not "app:config" and not "app:subscribe");
         var apiToSidecar = Per1000("fraud-api", k => !k.StartsWith("app:", StringComparison.Ordinal) && k != "healthz");
         output.WriteLine($"per 1,000 transactions: fraud-detector -> sidecar {detectorToSidecar}, sidecar -> fraud-detector {sidecarToDetector}, fraud-api -> sidecar {apiToSidecar}");
         foreach (var (key, value) in delta.Where(d => d.Value > 0).OrderBy(d => d.Key.AppId).ThenBy(d => d.Key.Kind))

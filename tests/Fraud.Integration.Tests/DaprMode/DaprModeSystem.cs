@@ -41,9 +41,11 @@ internal sealed class DaprModeSystem : IAsyncDisposable
 
     /// <summary>
     /// Starts the system. With <paramref name="apiKeys"/> fraud-api requires keys: the test's own
-    /// client sends one with every role, <see cref="ProducerKey"/> may only ingest.
+    /// client sends one with every role, <see cref="ProducerKey"/> may only ingest. Without
+    /// <paramref name="consuming"/> the detectors' sidecars do not discover their subscriptions
+    /// until <see cref="TestSidecar.AttachAsync"/> (a backlog builds up meanwhile).
     /// </summary>
-    public static async Task<DaprModeSystem> StartAsync(int detectors = 1, bool apiKeys = false)
+    public static async Task<DaprModeSystem> StartAsync(int detectors = 1, bool apiKeys = false, bool consuming = true)
     {
         var postgres = await PostgresServer.GetSharedAsync();
         var ledger = await postgres.CreateDatabaseAsync("dapr_mode");
@@ -54,7 +56,7 @@ internal sealed class DaprModeSystem : IAsyncDisposable
             // The detector first: it creates the ledger's schema, which the API reads.
             for (var i = 0; i < detectors; i++)
             {
-                await system.AddDetectorAsync();
+                await system.AddDetectorAsync(attach: consuming);
             }
 
             var apiPort = LoopbackPort.Free();
@@ -98,7 +100,7 @@ internal sealed class DaprModeSystem : IAsyncDisposable
     /// Starts one more fraud-detector with its sidecar; it joins the consumer group. With
     /// <paramref name="appTokenOfApp"/> the app is given another app token than its sidecar sends.
     /// </summary>
-    public async Task<(TestSidecar Sidecar, ServiceProcess Process)> AddDetectorAsync(string? appTokenOfApp = null)
+    public async Task<(TestSidecar Sidecar, ServiceProcess Process)> AddDetectorAsync(string? appTokenOfApp = null, bool attach = true)
     {
         var port = LoopbackPort.Free();
         var sidecar = await Cluster.AddSidecarAsync("fraud-detector", port, Token(), Token());
@@ -120,7 +122,11 @@ internal sealed class DaprModeSystem : IAsyncDisposable
         }
 
         await process.WaitReadyAsync(StartTimeout);
-        await sidecar.AttachAsync(StartTimeout);
+        if (attach)
+        {
+            await sidecar.AttachAsync(StartTimeout);
+        }
+
         return (sidecar, process);
     }
 
