@@ -166,6 +166,27 @@ public sealed class IngestTests(IngestTests.Fixture fixture) : IClassFixture<Ing
     }
 
     [Fact]
+    public async Task The_same_id_more_than_once_in_a_request_is_reported_and_only_its_first_copy_is_scored()
+    {
+        var first = Tx.Quiet("dup-in-1", "acct-dup-in", Tx.T0, 20m);
+        var other = Tx.Quiet("dup-in-1", "acct-dup-in", Tx.T0.AddMinutes(1), 9_500m);
+        var body = new JsonArray(first, Tx.Quiet("dup-in-2", "acct-dup-in", Tx.T0.AddMinutes(2)), other, first.DeepClone());
+
+        using var response = await Http.PostAsync("transactions", Tx.Json(body));
+
+        var answer = await HttpAssert.StatusAsync(HttpStatusCode.Accepted, response);
+        Assert.Equal(4, answer!["accepted"]!.GetValue<int>());
+        Assert.Equal(2, answer["duplicates"]!.GetValue<int>());
+        Assert.Equal(["dup-in-1"], answer["duplicateIds"]!.AsArray().Select(i => i!.GetValue<string>()));
+        Assert.Equal(20m, (await Http.OkJsonAsync("transactions/dup-in-1"))["amount"]!.GetValue<decimal>());
+
+        using var clean = await Http.PostAsync("transactions", Tx.Json(Tx.Quiet("dup-in-3", "acct-dup-in", Tx.T0.AddMinutes(3))));
+        var cleanAnswer = await HttpAssert.StatusAsync(HttpStatusCode.Accepted, clean);
+        Assert.Equal(0, cleanAnswer!["duplicates"]!.GetValue<int>());
+        Assert.Null(cleanAnswer["duplicateIds"]);
+    }
+
+    [Fact]
     public async Task A_single_object_is_accepted_as_a_batch_of_one()
     {
         using var response = await Http.PostAsync("transactions", Tx.Json(Tx.Quiet("single-1", "acct-single", Tx.T0)));

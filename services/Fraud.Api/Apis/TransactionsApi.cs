@@ -70,7 +70,7 @@ public static class TransactionsApi
                     });
             }
 
-            return TypedResults.Json(new IngestResponse(result.Accepted), FraudJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
+            return TypedResults.Json(IngestResponse.For(result.Accepted, batch.Transactions), FraudJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
         }
         catch (BackpressureException e)
         {
