@@ -9,7 +9,7 @@ namespace Fraud.DaprSidecar;
 
 /// <summary>
 /// What the sidecars of one test share, as daprd's share a cluster: the Redis behind the state
-/// stores (a real <c>redis-server</c>), the Kafka (<see cref="Broker"/>), actor placement, and a
+/// stores (a real <c>redis-server</c>), the Kafka (<see cref="Broker"/>), and a
 /// count of every call an app made to its sidecar (<see cref="Calls"/>). Not a product: it speaks
 /// the part of the Dapr API the services use, transcribed from daprd's source.
 /// </summary>
@@ -34,8 +34,6 @@ public sealed class DaprTestCluster : IAsyncDisposable
     public RedisStateStore State { get; }
 
     public Broker Broker { get; } = new();
-
-    public ActorPlacement Placement { get; } = new();
 
     /// <summary>Calls from apps to their sidecars, by app id and kind (e.g. <c>fraud-detector</c>, <c>actor-invoke</c>).</summary>
     public ConcurrentDictionary<(string AppId, string Kind), long> Calls { get; } = new();

@@ -20,12 +20,12 @@ public sealed record RetryPolicy(bool Exponential, TimeSpan Duration, TimeSpan M
 }
 
 /// <summary>A state store component as the sidecar uses it.</summary>
-public sealed record StateStoreSettings(string Name, string KeyPrefix, long? TtlSeconds, bool ActorStateStore);
+public sealed record StateStoreSettings(string Name, string KeyPrefix, long? TtlSeconds);
 
 /// <summary>
 /// What the test sidecar takes from the repository's own Dapr files, so the tests run the
 /// components, features and retry policy that a real daprd would load: state stores
-/// (<c>keyPrefix</c>, <c>ttlInSeconds</c>, <c>actorStateStore</c>), the pub/sub's
+/// (<c>keyPrefix</c>, <c>ttlInSeconds</c>), the pub/sub's
 /// <c>consumerGroup</c> and <c>consumeRetryInterval</c>, the Configuration's features, and the
 /// resiliency policy of the pub/sub's inbound deliveries.
 /// </summary>
@@ -60,8 +60,7 @@ public sealed record SidecarSettings(
                     stores[name] = new StateStoreSettings(
                         name,
                         metadata.GetValueOrDefault("keyPrefix", "appid"),
-                        metadata.TryGetValue("ttlInSeconds", out var ttl) ? long.Parse(ttl, CultureInfo.InvariantCulture) : null,
-                        metadata.GetValueOrDefault("actorStateStore") == "true");
+                        metadata.TryGetValue("ttlInSeconds", out var ttl) ? long.Parse(ttl, CultureInfo.InvariantCulture) : null);
                 }
                 else if (type.StartsWith("pubsub.", StringComparison.Ordinal))
                 {

@@ -17,9 +17,9 @@ using Microsoft.Extensions.Logging;
 namespace Fraud.DaprSidecar.Sidecar;
 
 /// <summary>
-/// One app's sidecar: Dapr's HTTP API (actors, invocation, health) and gRPC API (state, publish)
-/// on two loopback ports, and the app channel: discovery (<c>/dapr/config</c>,
-/// <c>/dapr/subscribe</c>), deliveries, actor calls. Each behaviour cites the daprd code it copies.
+/// One app's sidecar: Dapr's HTTP API (publish, invocation, metadata, health) and gRPC API (state,
+/// publish) on two loopback ports, and the app channel: discovery (<c>/dapr/config</c>,
+/// <c>/dapr/subscribe</c>) and deliveries. No actor API: no app here hosts actors. Each behaviour cites the daprd code it copies.
 /// </summary>
 public sealed class TestSidecar : IAsyncDisposable
 {
@@ -27,7 +27,6 @@ public sealed class TestSidecar : IAsyncDisposable
 
     private readonly string? _appApiToken;
     private readonly string? _daprApiToken;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _actorLocks = new(StringComparer.Ordinal);
     private readonly List<SubscriptionConsumer> _consumers = [];
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
     private WebApplication? _web;
@@ -117,9 +116,6 @@ public sealed class TestSidecar : IAsyncDisposable
         // pkg/api/http/metadata.go onGetMetadata (the JavaScript SDK's health check reads it).
         web.MapGet("/v1.0/metadata", () => Results.Json(new { id = AppId, runtimeVersion = "test-sidecar", enabledFeatures = Cluster.Settings.Features.ToArray() }));
         web.MapPost("/v1.0/publish/{pubsub}/{**topic}", PublishAsync);
-        web.MapMethods("/v1.0/actors/{type}/{id}/method/{method}", ["GET", "POST", "PUT", "DELETE"], InvokeActorAsync);
-        web.MapGet("/v1.0/actors/{type}/{id}/state/{key}", GetActorStateAsync);
-        web.MapMethods("/v1.0/actors/{type}/{id}/state", ["POST", "PUT"], ActorStateTransactionAsync);
         web.Map("/v1.0/invoke/{appId}/method/{**method}", InvokeServiceAsync);
         await web.StartAsync().ConfigureAwait(false);
         _web = web;
@@ -128,8 +124,8 @@ public sealed class TestSidecar : IAsyncDisposable
 
     /// <summary>
     /// What daprd does once its app listens (pkg/runtime/runtime.go, <c>blockUntilAppIsReady</c>, then
-    /// actors and subscriptions): reads <c>/dapr/config</c> and registers the app's actor types with
-    /// placement, reads <c>/dapr/subscribe</c> and starts consuming.
+    /// actors and subscriptions): reads <c>/dapr/config</c>, reads <c>/dapr/subscribe</c> and starts
+    /// consuming.
     /// </summary>
     public async Task AttachAsync(TimeSpan timeout)
     {
@@ -148,17 +144,10 @@ public sealed class TestSidecar : IAsyncDisposable
             }
         }
 
-        // pkg/channel/http/http_channel.go, GetAppConfig: a non-200 answer is an empty configuration.
-        using (var config = await SendToAppAsync(HttpMethod.Get, "dapr/config", null, "app:config").ConfigureAwait(false))
+        // pkg/channel/http/http_channel.go, GetAppConfig: the actor configuration (no actor type is
+        // hosted by these apps, so only the call is made).
+        using (await SendToAppAsync(HttpMethod.Get, "dapr/config", null, "app:config").ConfigureAwait(false))
         {
-            if (config.IsSuccessStatusCode && JsonNode.Parse(await config.Content.ReadAsStringAsync().ConfigureAwait(false)) is JsonObject body
-                && body["entities"] is JsonArray entities)
-            {
-                foreach (var entity in entities)
-                {
-                    Cluster.Placement.Register(entity!.GetValue<string>(), this);
-                }
-            }
         }
 
         // pkg/runtime/pubsub/subscriptions.go, GetSubscriptionsHTTP: 404 means none; any other status
@@ -189,7 +178,7 @@ public sealed class TestSidecar : IAsyncDisposable
         }
     }
 
-    /// <summary>Leaves the consumer groups (a rebalance hands the partitions to the others) and placement, and stops listening.</summary>
+    /// <summary>Leaves the consumer groups (a rebalance hands the partitions to the others) and stops listening.</summary>
     public async Task StopAsync()
     {
         if (!IsRunning)
@@ -198,7 +187,6 @@ public sealed class TestSidecar : IAsyncDisposable
         }
 
         IsRunning = false;
-        Cluster.Placement.Unregister(this);
         SubscriptionConsumer[] consumers;
         lock (_consumers)
         {
@@ -284,10 +272,6 @@ public sealed class TestSidecar : IAsyncDisposable
             ? store
             : throw new KeyNotFoundException($"state store {name} is not found");
 
-    internal StateStoreSettings ActorStore() =>
-        Cluster.Settings.StateStores.Values.FirstOrDefault(s => s.ActorStateStore)
-            ?? throw new InvalidOperationException("actors: state store does not exist or incorrectly configured");
-
     // pkg/api/http/server.go getRouter: CleanPathMiddleware and StripSlashesMiddleware come before
     // routing (the .NET actor client sends `//v1.0/actors/...`).
     private static Task CleanPath(HttpContext context, RequestDelegate next)
@@ -331,160 +315,9 @@ public sealed class TestSidecar : IAsyncDisposable
     {
         _ when path.StartsWith("/dapr.proto.runtime.v1.Dapr/", StringComparison.Ordinal) => "grpc:" + path["/dapr.proto.runtime.v1.Dapr/".Length..],
         _ when path.StartsWith("/v1.0/healthz", StringComparison.Ordinal) => "healthz",
-        _ when path.Contains("/method/", StringComparison.Ordinal) && path.StartsWith("/v1.0/actors/", StringComparison.Ordinal) => "actor-invoke",
-        _ when path.StartsWith("/v1.0/actors/", StringComparison.Ordinal) => "actor-state",
         _ when path.StartsWith("/v1.0/invoke/", StringComparison.Ordinal) => "invoke",
         _ => "other",
     };
-
-    /// <summary>
-    /// pkg/api/http/actors.go <c>onDirectActorMessage</c> and pkg/actors/targets/app/app.go
-    /// <c>doInvokeMethod</c>: the call goes to the sidecar placement names, which calls
-    /// <c>PUT /actors/{type}/{id}/method/{method}</c> on its app, one call per actor at a time
-    /// (turn-based). A 200 comes back as it is, including one that carries
-    /// <c>X-Daprerrorresponseheader</c> (an actor error); any other status is a 500
-    /// <c>ERR_ACTOR_INVOKE_METHOD</c>.
-    /// </summary>
-    private async Task<IResult> InvokeActorAsync(HttpContext context, string type, string id, string method)
-    {
-        var host = Cluster.Placement.Find(type, id);
-        if (host is null)
-        {
-            return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_INVOKE_METHOD", $"did not find address for actor {type}/{id}");
-        }
-
-        if (host != this)
-        {
-            Count("actor-remote");
-        }
-
-        var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
-        var turn = host._actorLocks.GetOrAdd(type + "||" + id, _ => new SemaphoreSlim(1, 1));
-        await turn.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-        try
-        {
-            var content = new ByteArrayContent(body);
-            using var response = await host.SendToAppAsync(
-                HttpMethod.Put, $"actors/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(id)}/method/{Uri.EscapeDataString(method)}", content, "app:actor", context.RequestAborted,
-                CallerHeaders(context.Request))
-                .ConfigureAwait(false);
-            var answer = await response.Content.ReadAsByteArrayAsync(context.RequestAborted).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound)
-            {
-                return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_INVOKE_METHOD", "actor method not found");
-            }
-
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                return ActorError(
-                    StatusCodes.Status500InternalServerError,
-                    "ERR_ACTOR_INVOKE_METHOD",
-                    $"error from actor service: ({(int)response.StatusCode}) {Encoding.UTF8.GetString(answer)}");
-            }
-
-            foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
-            {
-                if (!NotForwarded.Contains(name) && !name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-                {
-                    context.Response.Headers[name] = values.ToArray();
-                }
-            }
-
-            return Results.Bytes(answer, response.Content.Headers.ContentType?.ToString() ?? "application/json");
-        }
-        catch (HttpRequestException e)
-        {
-            return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_INVOKE_METHOD", e.Message);
-        }
-        finally
-        {
-            turn.Release();
-        }
-    }
-
-    /// <summary>pkg/api/http/actors.go <c>onGetActorState</c>: 204 without data, else the stored bytes.</summary>
-    private async Task<IResult> GetActorStateAsync(string type, string id, string key)
-    {
-        if (Cluster.Placement.Find(type, id) != this)
-        {
-            return ActorError(StatusCodes.Status400BadRequest, "ERR_ACTOR_INSTANCE_MISSING", "actor instance is missing");
-        }
-
-        ActorStore();
-        try
-        {
-            var entry = await Cluster.State.GetAsync(StateKeys.Actor(AppId, type, id, key)).ConfigureAwait(false);
-            return entry.Data is null ? Results.NoContent() : Results.Bytes(entry.Data, "application/json");
-        }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or StateStoreException or TimeoutException)
-        {
-            return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_STATE_GET", e.Message);
-        }
-    }
-
-    /// <summary>
-    /// pkg/api/http/actors.go <c>onActorStateTransaction</c> and pkg/actors/api/transactional.go:
-    /// upserts store the value re-encoded as JSON; <c>ttlInSeconds</c> is refused unless the
-    /// Configuration enables <c>ActorStateTTL</c>.
-    /// </summary>
-    private async Task<IResult> ActorStateTransactionAsync(HttpContext context, string type, string id)
-    {
-        if (Cluster.Placement.Find(type, id) != this)
-        {
-            return ActorError(StatusCodes.Status400BadRequest, "ERR_ACTOR_INSTANCE_MISSING", "actor instance is missing");
-        }
-
-        ActorStore();
-        JsonArray operations;
-        try
-        {
-            operations = JsonNode.Parse(await ReadBodyAsync(context.Request).ConfigureAwait(false))!.AsArray();
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
-        {
-            return ActorError(StatusCodes.Status400BadRequest, "ERR_MALFORMED_REQUEST", e.Message);
-        }
-
-        var batch = new List<StateOperation>();
-        foreach (var operation in operations)
-        {
-            var request = operation!["request"]!.AsObject();
-            var key = StateKeys.Actor(AppId, type, id, request["key"]!.GetValue<string>());
-            var etag = request["etag"]?.GetValue<string>();
-            if (operation["operation"]!.GetValue<string>() == "delete")
-            {
-                batch.Add(new StateOperation(key, null, etag));
-                continue;
-            }
-
-            long? ttl = null;
-            if (request["metadata"]?["ttlInSeconds"] is { } ttlNode)
-            {
-                if (!Cluster.Settings.Features.Contains("ActorStateTTL"))
-                {
-                    return ActorError(
-                        StatusCodes.Status500InternalServerError,
-                        "ERR_ACTOR_STATE_TRANSACTION_SAVE",
-                        "ttlInSeconds is not supported without the \"ActorStateTTL\" feature enabled");
-                }
-
-                ttl = long.Parse(ttlNode.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            var value = Encoding.UTF8.GetBytes(request["value"]?.ToJsonString() ?? "null");
-            batch.Add(new StateOperation(key, new StateWrite(key, value, etag, false, ttl), etag));
-        }
-
-        try
-        {
-            await Cluster.State.MultiAsync(batch).ConfigureAwait(false);
-            return Results.NoContent();
-        }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or StateStoreException or TimeoutException)
-        {
-            return ActorError(StatusCodes.Status500InternalServerError, "ERR_ACTOR_STATE_TRANSACTION_SAVE", e.Message);
-        }
-    }
 
     /// <summary>
     /// pkg/api/http/directmessaging.go <c>onDirectMessage</c>: the method, query, body and headers go
@@ -522,8 +355,8 @@ public sealed class TestSidecar : IAsyncDisposable
         }
     }
 
-    // The caller's headers go on to the app (actors: onDirectActorMessage; invocation:
-    // InternalMetadataToHTTPHeader), but not the caller's token or the connection's own headers.
+    // The caller's headers go on to the app (pkg/messaging/v1/util.go InternalMetadataToHTTPHeader),
+    // but not the caller's token or the connection's own headers.
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding", "Date", "Server", ApiTokenHeader, "dapr-app-id",
@@ -531,9 +364,6 @@ public sealed class TestSidecar : IAsyncDisposable
 
     private static IEnumerable<KeyValuePair<string, string>> CallerHeaders(HttpRequest request) =>
         request.Headers.Where(h => !NotForwarded.Contains(h.Key)).Select(h => KeyValuePair.Create(h.Key, h.Value.ToString()));
-
-    private static IResult ActorError(int status, string code, string message) =>
-        Results.Json(new { errorCode = code, message }, statusCode: status);
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
     {

@@ -2,8 +2,7 @@ namespace Fraud.DaprSidecar.State;
 
 /// <summary>
 /// How daprd turns a state key into the store's key (dapr <c>pkg/components/state/state_config.go</c>,
-/// <c>GetModifiedStateKey</c>, <c>GetOriginalStateKey</c>, <c>checkKeyIllegal</c>) and builds actor
-/// state keys (<c>pkg/actors/state/state.go</c>, <c>constructActorStateKey</c>).
+/// <c>GetModifiedStateKey</c>, <c>GetOriginalStateKey</c>, <c>checkKeyIllegal</c>).
 /// </summary>
 public static class StateKeys
 {
@@ -29,10 +28,6 @@ public static class StateKeys
         var parts = modified.Split(Separator);
         return parts.Length > 1 ? parts[1] : parts[0];
     }
-
-    /// <summary><c>appId||actorType||actorId||key</c>; the store's keyPrefix does not apply.</summary>
-    public static string Actor(string appId, string actorType, string actorId, string key) =>
-        string.Join(Separator, appId, actorType, actorId, key);
 
     public static void CheckLegal(string key)
     {
