@@ -263,6 +263,8 @@ public sealed class AnomalyQueryTests(AnomalyQueryTests.Fixture fixture) : IClas
     [InlineData("from=2026-03-02T10:00:00Z&to=2026-03-02T09:00:00Z")]
     [InlineData("from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z")]
     [InlineData("from=soon")]
+    [InlineData("to=0001-01-01T00:00:00Z")]
+    [InlineData("from=9999-12-31T00:00:00Z")]
     public async Task Stats_refuse_a_bad_window(string query)
     {
         using var response = await Http.GetAsync($"stats?{query}");

@@ -59,6 +59,12 @@ public sealed class AnomalyReviewTests(AnomalyReviewTests.Fixture fixture) : ICl
         Assert.Contains("ra-10", (await Http.OkJsonAsync("anomalies?status=confirmed_fraud&accountId=acct-ra&limit=500")).Ids());
         Assert.DoesNotContain("ra-10", (await Http.OkJsonAsync("anomalies?status=open&accountId=acct-ra&limit=500")).Ids());
 
+        // The current tag made weak is refused: If-Match compares strongly (RFC 9110, 13.1.1).
+        using (var weak = await PatchAsync("ra-10", new JsonObject { ["status"] = "dismissed" }, new EntityTagHeaderValue(newTag!.Tag, isWeak: true)))
+        {
+            HttpAssert.IsProblem(await HttpAssert.StatusAsync(HttpStatusCode.PreconditionFailed, weak), HttpStatusCode.PreconditionFailed);
+        }
+
         // Someone who read it before the review is refused and told the current tag.
         using var stale = await PatchAsync("ra-10", new JsonObject { ["status"] = "dismissed" }, etag);
         HttpAssert.IsProblem(await HttpAssert.StatusAsync(HttpStatusCode.PreconditionFailed, stale), HttpStatusCode.PreconditionFailed);

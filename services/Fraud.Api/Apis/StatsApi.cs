@@ -11,6 +11,8 @@ namespace Fraud.Api.Apis;
 public static class StatsApi
 {
     private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(366);
+    private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Latest = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder endpoints)
     {
@@ -63,7 +65,14 @@ public static class StatsApi
 
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
         {
-            return value;
+            // Scoring times are in this range; beyond it the default window arithmetic would overflow.
+            if (value >= Earliest && value <= Latest)
+            {
+                return value;
+            }
+
+            error = new(name, $"must be between {Earliest:yyyy-MM-dd} and {Latest:yyyy-MM-dd}");
+            return fallback;
         }
 
         error = new(name, $"'{text}' is not an ISO 8601 time, e.g. 2026-01-31T00:00:00Z");

@@ -27,13 +27,16 @@ public static class AnomalyETag
         return string.Create(CultureInfo.InvariantCulture, $"\"{BinaryPrimitives.ReadUInt64BigEndian(hash):x16}\"");
     }
 
-    /// <summary>True when an <c>If-Match</c> value names this tag (or is <c>*</c>).</summary>
+    /// <summary>
+    /// True when an <c>If-Match</c> value names this tag (or is <c>*</c>). If-Match compares strongly
+    /// (RFC 9110, 13.1.1), so a weak tag (<c>W/"…"</c>) never matches: it would claim the caller saw
+    /// this exact review when it only saw one like it.
+    /// </summary>
     public static bool Matches(string ifMatch, Anomaly anomaly)
     {
         var current = Of(anomaly);
-        foreach (var part in ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var tag in ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            var tag = part.StartsWith("W/", StringComparison.Ordinal) ? part[2..] : part;
             if (tag == "*" || tag == current)
             {
                 return true;
