@@ -288,10 +288,12 @@ public abstract class LedgerContractTests : IAsyncLifetime
         Assert.Equal(Json(reread), Json(stale.Anomaly));
         Assert.Equal(Json(reread), Json(await Ledger.GetAnomalyAsync(anomaly.TransactionId, CancellationToken.None)));
 
-        // Weak tags, lists and "*" match; null is unconditional.
-        var weak = await Ledger.ReviewAsync(anomaly.TransactionId, new Review(AnomalyStatus.Dismissed, "bob", At(2034).AddMinutes(7), null), $"\"nope\", W/{AnomalyETag.Of(reread)}", CancellationToken.None);
-        Assert.Equal(ReviewOutcome.Updated, weak.Outcome);
-        Assert.Null(weak.Anomaly!.Note);
+        // A weak tag never matches (If-Match compares strongly); lists and "*" do; null is unconditional.
+        var weak = await Ledger.ReviewAsync(anomaly.TransactionId, new Review(AnomalyStatus.Dismissed, "bob", At(2034).AddMinutes(7), null), $"W/{AnomalyETag.Of(reread)}", CancellationToken.None);
+        Assert.Equal(ReviewOutcome.Conflict, weak.Outcome);
+        var listed = await Ledger.ReviewAsync(anomaly.TransactionId, new Review(AnomalyStatus.Dismissed, "bob", At(2034).AddMinutes(7), null), $"\"nope\", {AnomalyETag.Of(reread)}", CancellationToken.None);
+        Assert.Equal(ReviewOutcome.Updated, listed.Outcome);
+        Assert.Null(listed.Anomaly!.Note);
         Assert.Equal(ReviewOutcome.Updated, (await Ledger.ReviewAsync(anomaly.TransactionId, new Review(AnomalyStatus.Open, "cy", At(2034).AddMinutes(8), "reopened"), "*", CancellationToken.None)).Outcome);
         var last = await Ledger.ReviewAsync(anomaly.TransactionId, new Review(AnomalyStatus.FalsePositive, "dee", At(2034).AddMinutes(9), null), null, CancellationToken.None);
         Assert.Equal(ReviewOutcome.Updated, last.Outcome);
