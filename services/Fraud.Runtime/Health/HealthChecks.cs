@@ -12,7 +12,10 @@ public static class HealthTags
     public const string Ready = "ready";
 }
 
-/// <summary>The ledger answers, and (in a process that writes it) how far its group commit is behind.</summary>
+/// <summary>
+/// The ledger answers and, in a process that writes it, its commits go through (a full disk or a
+/// lost file fails them while a ping still answers), and how far its group commit is behind.
+/// </summary>
 public sealed class LedgerHealthCheck(ILedger ledger, IEnumerable<LedgerWriter> writers) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -21,6 +24,10 @@ public sealed class LedgerHealthCheck(ILedger ledger, IEnumerable<LedgerWriter> 
         foreach (var writer in writers)
         {
             data["pendingRows"] = writer.PendingRows;
+            if (writer.RecentFailure is { } failure)
+            {
+                return HealthCheckResult.Unhealthy($"{ledger.Kind} ledger commits are failing: {failure}", data: data);
+            }
         }
 
         return await ledger.PingAsync(cancellationToken).ConfigureAwait(false)

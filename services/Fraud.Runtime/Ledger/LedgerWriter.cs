@@ -24,6 +24,7 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
     private readonly Channel<Pending> _queue = System.Threading.Channels.Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CapacityGate _gate = new(options.Value.MaxPendingRows);
     private readonly int _maxBatch = options.Value.MaxBatchRows;
+    private CommitFailure? _lastFailure;
 
     /// <summary>Rows accepted and not yet committed.</summary>
     public long PendingRows => _gate.Used;
@@ -95,6 +96,7 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
             await ledger.WriteAsync(rows, CancellationToken.None).ConfigureAwait(false);
             RuntimeMetrics.LedgerBatchSize.Observe(rows.Count);
             RuntimeMetrics.LedgerBatchDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            Volatile.Write(ref _lastFailure, null);
             foreach (var pending in group)
             {
                 pending.Committed.TrySetResult();
@@ -103,6 +105,7 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
         catch (Exception e)
         {
             RuntimeMetrics.LedgerFailures.Inc();
+            Volatile.Write(ref _lastFailure, new CommitFailure(e.Message, Environment.TickCount64));
             logger.LogError(e, "Ledger commit of {Rows} rows failed; their deliveries will be retried", rows.Count);
             foreach (var pending in group)
             {
@@ -115,6 +118,20 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
             RuntimeMetrics.QueueDepth.WithLabels("ledger").Set(_gate.Used);
         }
     }
+
+    /// <summary>
+    /// Why the last group commit failed, while no commit has succeeded since and for at most
+    /// <see cref="FailureMemory"/> (without traffic no commit can clear it; then the ledger's own
+    /// check decides again). Null when commits go through.
+    /// </summary>
+    public string? RecentFailure =>
+        Volatile.Read(ref _lastFailure) is { } failure && Environment.TickCount64 - failure.AtTicks < (long)FailureMemory.TotalMilliseconds
+            ? failure.Message
+            : null;
+
+    public static readonly TimeSpan FailureMemory = TimeSpan.FromSeconds(60);
+
+    private sealed record CommitFailure(string Message, long AtTicks);
 
     private sealed class Pending(IReadOnlyList<ScoredTransaction> rows)
     {

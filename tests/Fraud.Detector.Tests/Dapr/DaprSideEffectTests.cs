@@ -236,4 +236,29 @@ public sealed class DaprSideEffectTests
             Assert.Equal("Unhealthy", body!.RootElement.GetProperty("checks").GetProperty("ledger").GetProperty("status").GetString());
         }
     }
+
+    [Fact]
+    public async Task Embedded_readiness_fails_while_ledger_commits_fail_though_the_ledger_still_answers()
+    {
+        await using var host = await DetectorHost.StartAsync(Fraud.Runtime.RuntimeMode.Embedded);
+        var pipeline = host.Get<Fraud.Runtime.Messaging.IEventHandler<Transaction>>();
+        static Transaction Tx(string id) => new() { TransactionId = id, AccountId = "acc-df", Timestamp = Events.T0, Amount = 5m };
+
+        host.Ledger.WriteFailure = new IOException("No space left on device");
+        await Assert.ThrowsAnyAsync<Exception>(() => pipeline.HandleAsync([Tx("df-1")], CancellationToken.None));
+        var (unready, body) = await host.GetAsync("/health/ready");
+        host.Ledger.WriteFailure = null;
+        await pipeline.HandleAsync([Tx("df-2")], CancellationToken.None);
+        var (ready, _) = await host.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unready);
+        using (body)
+        {
+            var ledger = body!.RootElement.GetProperty("checks").GetProperty("ledger");
+            Assert.Equal("Unhealthy", ledger.GetProperty("status").GetString());
+            Assert.Contains("commits are failing: No space left on device", ledger.GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, ready);
+    }
 }

@@ -17,6 +17,36 @@ public sealed class SqliteLedgerTests(TempDirectory directory) : LedgerContractT
 
     protected override ILedger Create(string path) => new SqliteLedger(path, Options);
 
+    [Theory]
+    [InlineData("was deleted")]
+    [InlineData("was replaced")]
+    public async Task A_ledger_file_deleted_or_replaced_while_running_refuses_further_commits_and_fails_its_ping(string what)
+    {
+        var path = directory.Combine(Path.Combine($"lost-{Guid.NewGuid():N}", "fraud.db"));
+        using var ledger = new SqliteLedger(path, Options);
+        await ledger.MigrateAsync(CancellationToken.None);
+        Assert.Equal(1, await ledger.WriteAsync([Plain(Id("before"), "acc", At(2039))], CancellationToken.None));
+        Assert.True(await ledger.PingAsync(CancellationToken.None));
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists))
+        {
+            File.Delete(file);
+        }
+
+        if (what == "was replaced")
+        {
+            using var other = new SqliteLedger(path, Options);
+            await other.MigrateAsync(CancellationToken.None);
+            Assert.Equal(1, await other.WriteAsync([Plain(Id("other"), "acc", At(2039))], CancellationToken.None));
+            await Task.Delay(300); // past the interval between two identity checks
+        }
+
+        var error = await Assert.ThrowsAsync<LedgerFileLostException>(() => ledger.WriteAsync([Plain(Id("after"), "acc", At(2039))], CancellationToken.None));
+        Assert.Contains(what, error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.False(await ledger.PingAsync(CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_bare_path_gets_its_directory_and_a_WAL_journal_and_a_connection_string_works_too()
     {

@@ -43,6 +43,8 @@ public sealed class SqliteLedger : ILedger, IDisposable
     private SqliteConnection? _writer;
     private SqliteReadSession? _writerSession;
     private SqliteCommand? _insert;
+    private string? _identity;
+    private long _identityCheckedAt;
     private bool _disposed;
 
     public SqliteLedger(string pathOrConnectionString, LedgerOptions options)
@@ -97,9 +99,22 @@ public sealed class SqliteLedger : ILedger, IDisposable
     {
         try
         {
+            if (_identity is not null)
+            {
+                await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    CheckFileIdentity(force: true);
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }
+
             return await ReadAsync(s => s.Connection.ExecuteScalar<long>("SELECT 1", commandTimeout: _commandTimeout) == 1, cancellationToken).ConfigureAwait(false);
         }
-        catch (SqliteException)
+        catch (Exception e) when (e is SqliteException or LedgerFileLostException)
         {
             return false;
         }
@@ -117,6 +132,7 @@ public sealed class SqliteLedger : ILedger, IDisposable
         try
         {
             var connection = Writer();
+            CheckFileIdentity(force: false);
             var insert = _insert ??= CreateInsert(connection);
             using var transaction = connection.BeginTransaction(deferred: false);
             insert.Transaction = transaction;
@@ -164,6 +180,8 @@ public sealed class SqliteLedger : ILedger, IDisposable
 
             cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
+            // After the commit too: rows that went to a file deleted or replaced meanwhile are not acknowledged.
+            CheckFileIdentity(force: false);
             return inserted;
         }
         finally
@@ -481,7 +499,74 @@ public sealed class SqliteLedger : ILedger, IDisposable
 
         _writer = connection;
         _writerSession = new SqliteReadSession(connection, ownsConnection: false);
+        if (!_inMemory)
+        {
+            _identity = Identity(connection);
+            _identityCheckedAt = Environment.TickCount64;
+        }
+
         return connection;
+    }
+
+    /// <summary>
+    /// A random token stored in the file when the writer first opens it. The writer's connection
+    /// keeps writing to the file it opened even after that file is deleted or replaced, and every
+    /// commit would be acknowledged and then gone at the next start. So before and after each commit
+    /// the file must still be there (one stat), and at most every <see cref="IdentityCheckInterval"/>
+    /// a connection of its own must find this token in it: a file replaced within that interval
+    /// is the one case left, where commits of up to that long are acknowledged and lost.
+    /// </summary>
+    private static string Identity(SqliteConnection connection)
+    {
+        connection.Execute("CREATE TABLE IF NOT EXISTS ledger_identity (token TEXT NOT NULL)");
+        if (connection.ExecuteScalar<string?>("SELECT token FROM ledger_identity LIMIT 1") is { } token)
+        {
+            return token;
+        }
+
+        var created = Guid.NewGuid().ToString("N");
+        connection.Execute("INSERT INTO ledger_identity (token) VALUES (@created)", new { created });
+        return created;
+    }
+
+    private const long IdentityCheckInterval = 250;
+
+    private void CheckFileIdentity(bool force)
+    {
+        if (_identity is null)
+        {
+            return;
+        }
+
+        if (!File.Exists(DataSource))
+        {
+            throw new LedgerFileLostException(DataSource, "was deleted");
+        }
+
+        var now = Environment.TickCount64;
+        if (!force && now - _identityCheckedAt < IdentityCheckInterval)
+        {
+            return;
+        }
+
+        string? token;
+        try
+        {
+            using var probe = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DataSource, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ConnectionString);
+            probe.Open();
+            token = probe.ExecuteScalar<string?>("SELECT token FROM ledger_identity LIMIT 1");
+        }
+        catch (SqliteException)
+        {
+            token = null;
+        }
+
+        if (token != _identity)
+        {
+            throw new LedgerFileLostException(DataSource, "was replaced by another file");
+        }
+
+        _identityCheckedAt = now;
     }
 
     /// <summary>The writer connection as a read session, for reads under <see cref="_writeLock"/>.</summary>
