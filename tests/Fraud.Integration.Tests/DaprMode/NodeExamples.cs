@@ -15,39 +15,9 @@ internal static class NodeExamples
     /// <summary>The examples' folder once <c>npm ci</c> and <c>npm run build</c> have run.</summary>
     public static Task<string> BuildOnceAsync() => Built.Value;
 
-    /// <summary>Starts <c>node dist/{script}.js</c> in the examples' folder.</summary>
-    public static Process Start(string script, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, List<string> output)
-    {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = Directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine("dist", script + ".js"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start node {script}");
-        void Add(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.Add(line);
-                }
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => Add(e.Data);
-        process.ErrorDataReceived += (_, e) => Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    /// <summary>Starts <c>node dist/{script}.js</c> in the examples' folder; its output goes to <paramref name="output"/>.</summary>
+    public static Process Start(string script, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, List<string> output) =>
+        Launch("node", [Path.Combine("dist", script + ".js"), .. arguments], environment, output);
 
     private static async Task<string> BuildAsync()
     {
@@ -68,7 +38,7 @@ internal static class NodeExamples
     private static async Task RunAsync(string file, string[] arguments)
     {
         var output = new List<string>();
-        using var process = Start(file, arguments, output);
+        using var process = Launch(file, arguments, new Dictionary<string, string>(), output);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);
         if (process.ExitCode != 0)
@@ -77,7 +47,7 @@ internal static class NodeExamples
         }
     }
 
-    private static Process Start(string file, string[] arguments, List<string> output)
+    private static Process Launch(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, List<string> output)
     {
         var start = new ProcessStartInfo(file) { WorkingDirectory = Directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -85,9 +55,25 @@ internal static class NodeExamples
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.Add(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.Add(e.Data); } } };
+        void Add(string? line)
+        {
+            if (line is not null)
+            {
+                lock (output)
+                {
+                    output.Add(line);
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Add(e.Data);
+        process.ErrorDataReceived += (_, e) => Add(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
