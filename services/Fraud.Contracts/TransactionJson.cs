@@ -107,11 +107,26 @@ public static class TransactionJson
         Channel? channel = null;
         double? latitude = null, longitude = null;
 
+        var seen = 0L;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var member = Member(ref reader, index, errors);
             reader.Read();
             var field = new FieldPath(index, member.Name);
+            // A member given twice: parsers disagree on which copy counts (first, last, error), so
+            // the value other systems saw may not be the one scored here; refuse it.
+            if (member.Field is { } known && (seen & (1L << (int)known)) != 0)
+            {
+                errors.Add(new FieldError(field.ToString(), "appears more than once; send each member once"));
+                reader.Skip();
+                continue;
+            }
+
+            if (member.Field is { } counted)
+            {
+                seen |= 1L << (int)counted;
+            }
+
             switch (member.Field)
             {
                 case CanonicalField.TransactionId:

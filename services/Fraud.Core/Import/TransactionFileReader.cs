@@ -128,9 +128,16 @@ public sealed class TransactionFileReader : IDisposable
         }
 
         _header = new string[_csv.FieldCount];
+        var first = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < _header.Length; i++)
         {
             _header[i] = _csv.Field(i).Trim().ToString();
+            // Two columns of one name: which one a mapping means is a guess, so it is not made.
+            if (_header[i].Length > 0 && !first.TryAdd(_header[i], i))
+            {
+                throw new ImportException(Path, 1, _header[i], i + 1,
+                    $"the header names '{_header[i]}' twice (columns {first[_header[i]] + 1} and {i + 1}); rename one");
+            }
         }
 
         _columnOf = _options.Map.Resolve(_header, Path);

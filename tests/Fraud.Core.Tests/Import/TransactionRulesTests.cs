@@ -50,11 +50,29 @@ public sealed class TransactionRulesTests : IDisposable
         Assert.Contains(rule, error.Problem, StringComparison.Ordinal);
         Assert.Contains($"rows.csv:2:{error.ColumnNumber}", error.Message, StringComparison.Ordinal);
 
-        // The member given last wins in JSON, so it overrides the valid value before it.
-        var json = "{\"transactionId\":\"t1\",\"accountId\":\"a1\",\"timestamp\":\"2026-01-02T03:04:05Z\",\"amount\":12.5," + jsonMember + "}";
+        // The same row in JSON: the refused member in place of its valid value.
+        var members = new List<string> { "\"transactionId\":\"t1\"", "\"accountId\":\"a1\"", "\"timestamp\":\"2026-01-02T03:04:05Z\"", "\"amount\":12.5" };
+        members.RemoveAll(m => m[..m.IndexOf(':', StringComparison.Ordinal)] == jsonMember[..jsonMember.IndexOf(':', StringComparison.Ordinal)]);
+        var json = "{" + string.Join(',', [.. members, jsonMember]) + "}";
         var batch = TransactionJson.ParseBatch(Encoding.UTF8.GetBytes(json), 10);
         Assert.Empty(batch.Transactions);
         Assert.Contains(batch.Errors, e => e.Message.Contains(rule, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_member_or_a_column_given_twice_is_refused_rather_than_guessed()
+    {
+        var path = Path.Combine(_directory, "twice.csv");
+        File.WriteAllText(path, "transaction_id,account_id,timestamp,amount,Amount\nt1,a1,2026-01-02T03:04:05Z,12.5,9500\n");
+        var error = Assert.Throws<ImportException>(() => TransactionFileReader.Open(path, new ImportOptions()).Dispose());
+        Assert.Equal((1L, "Amount", 5), (error.Line, error.Column, error.ColumnNumber));
+        Assert.Contains("twice (columns 4 and 5)", error.Problem, StringComparison.Ordinal);
+
+        var batch = TransactionJson.ParseBatch(
+            Encoding.UTF8.GetBytes("{\"transactionId\":\"t1\",\"accountId\":\"a1\",\"timestamp\":\"2026-01-02T03:04:05Z\",\"amount\":12.5,\"amount\":9500}"), 10);
+        Assert.Empty(batch.Transactions);
+        var member = Assert.Single(batch.Errors);
+        Assert.Equal(("amount", "appears more than once; send each member once"), (member.Path, member.Message));
     }
 
     [Fact]
