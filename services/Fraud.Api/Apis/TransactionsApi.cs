@@ -6,12 +6,15 @@ using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Messaging;
 using Fraud.Runtime.Scoring;
 using Microsoft.Extensions.Options;
+using Fraud.Runtime.Observability;
 
 namespace Fraud.Api.Apis;
 
 /// <summary>Ingest (<c>POST /transactions</c>), authorisation-time scoring (<c>POST /score</c>) and look-up of a scored transaction.</summary>
 public static class TransactionsApi
 {
+    private static readonly ThrottledLog PublishFailureLog = new(TimeSpan.FromSeconds(10));
+
     public static IEndpointRouteBuilder MapTransactionsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup(string.Empty).WithTags("Transactions");
@@ -80,7 +83,12 @@ public static class TransactionsApi
         {
             // The runtime could not make the batch durable (a failed ledger commit, an unreachable sidecar):
             // nothing is acknowledged, and the producer should resend rather than read it as its own fault.
-            loggers.CreateLogger(typeof(TransactionsApi)).LogError(e, "Publishing {Count} transactions failed; the caller is told to resend", batch.Transactions.Count);
+            if (PublishFailureLog.ShouldLog(out var suppressed))
+            {
+                loggers.CreateLogger(typeof(TransactionsApi)).LogError(
+                    e, "Publishing {Count} transactions failed ({Suppressed} more failed publishes since the last one logged); the caller is told to resend", batch.Transactions.Count, suppressed);
+            }
+
             return Problems.Unavailable(http,
                 "The transactions could not be made durable, so none is acknowledged; resend the batch after the Retry-After delay (ids are idempotent).",
                 TimeSpan.FromSeconds(1));

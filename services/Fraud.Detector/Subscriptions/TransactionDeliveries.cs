@@ -3,6 +3,7 @@ using Fraud.Contracts;
 using Fraud.Detector.Observability;
 using Fraud.Runtime;
 using Fraud.Runtime.Messaging;
+using Fraud.Runtime.Observability;
 
 namespace Fraud.Detector.Subscriptions;
 
@@ -14,6 +15,8 @@ namespace Fraud.Detector.Subscriptions;
 /// </summary>
 public sealed class TransactionDeliveries(IEventHandler<Transaction> handler, DeadLetterSender deadLetters, ILogger<TransactionDeliveries> logger)
 {
+    private readonly ThrottledLog _failureLog = new(TimeSpan.FromSeconds(10));
+
     public async Task<IReadOnlyList<EntryStatus>> HandleAsync(IReadOnlyList<DeliveryEntry> entries, CancellationToken cancellationToken)
     {
         var statuses = new EntryStatus[entries.Count];
@@ -57,7 +60,11 @@ public sealed class TransactionDeliveries(IEventHandler<Transaction> handler, De
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(e, "Scoring or committing {Count} transactions failed; Dapr will redeliver them", valid.Count);
+            if (_failureLog.ShouldLog(out var suppressed))
+            {
+                logger.LogWarning(e, "Scoring or committing {Count} transactions failed ({Suppressed} more failed deliveries since the last one logged); Dapr will redeliver them", valid.Count, suppressed);
+            }
+
             DetectorMetrics.TransactionsProcessed.WithLabels("retried").Inc(valid.Count);
             outcome = DeliveryStatus.Retry;
         }

@@ -24,6 +24,7 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
     private readonly Channel<Pending> _queue = System.Threading.Channels.Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CapacityGate _gate = new(options.Value.MaxPendingRows);
     private readonly int _maxBatch = options.Value.MaxBatchRows;
+    private readonly ThrottledLog _failureLog = new(TimeSpan.FromSeconds(10));
     private CommitFailure? _lastFailure;
 
     /// <summary>Rows accepted and not yet committed.</summary>
@@ -106,7 +107,11 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
         {
             RuntimeMetrics.LedgerFailures.Inc();
             Volatile.Write(ref _lastFailure, new CommitFailure(e.Message, Environment.TickCount64));
-            logger.LogError(e, "Ledger commit of {Rows} rows failed; their deliveries will be retried", rows.Count);
+            if (_failureLog.ShouldLog(out var suppressed))
+            {
+                logger.LogError(e, "Ledger commit of {Rows} rows failed ({Suppressed} more failed commits since the last one logged); their deliveries will be retried", rows.Count, suppressed);
+            }
+
             foreach (var pending in group)
             {
                 pending.Committed.TrySetException(e);

@@ -4,6 +4,7 @@ using Fraud.Runtime.Ledger;
 using Fraud.Runtime.Ledger.Sqlite;
 using Fraud.TestSupport;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Fraud.Runtime.Tests.Ledger;
 
@@ -45,6 +46,60 @@ public sealed class SqliteLedgerTests(TempDirectory directory) : LedgerContractT
         Assert.Contains(what, error.Message, StringComparison.Ordinal);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.False(await ledger.PingAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_outage_of_the_ledger_is_logged_once_per_interval_not_once_per_failed_commit()
+    {
+        var path = directory.Combine(Path.Combine($"outage-{Guid.NewGuid():N}", "fraud.db"));
+        using var ledger = new SqliteLedger(path, Options);
+        await ledger.MigrateAsync(CancellationToken.None);
+        var log = new RecordingLogger<LedgerWriter>();
+        var writer = new LedgerWriter(ledger, Microsoft.Extensions.Options.Options.Create(Options), log);
+        await writer.StartAsync(CancellationToken.None);
+        await writer.WriteAsync([Plain(Id("ok"), "acc", At(2039))], CancellationToken.None);
+        File.Delete(path);
+
+        for (var i = 0; i < 30; i++)
+        {
+            await Assert.ThrowsAsync<LedgerFileLostException>(() => writer.WriteAsync([Plain(Id($"lost-{i}"), "acc", At(2039))], CancellationToken.None));
+        }
+
+        await writer.StopAsync(CancellationToken.None);
+        await writer.StoppedAsync(CancellationToken.None);
+        var error = Assert.Single(log.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("was deleted", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(writer.RecentFailure);
+    }
+
+    /// <summary>Keeps what a component logs, to count it.</summary>
+    private sealed class RecordingLogger<T> : ILogger<T>
+    {
+        private readonly List<(LogLevel Level, string Message)> _entries = [];
+
+        public IReadOnlyList<(LogLevel Level, string Message)> Entries
+        {
+            get
+            {
+                lock (_entries)
+                {
+                    return [.. _entries];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_entries)
+            {
+                _entries.Add((logLevel, formatter(state, exception) + " " + exception?.Message));
+            }
+        }
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Fraud.Contracts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Fraud.Runtime.Observability;
 
 namespace Fraud.Runtime.Messaging.Embedded;
 
@@ -19,6 +20,7 @@ public sealed class EmbeddedDelivery : BackgroundService
     private readonly IEventHandler<Transaction> _transactions;
     private readonly IEventHandler<Verdict>? _verdicts;
     private readonly EmbeddedBusOptions _options;
+    private readonly ThrottledLog _failureLog = new(TimeSpan.FromSeconds(10));
     private readonly ILogger<EmbeddedDelivery> _logger;
 
     public EmbeddedDelivery(
@@ -102,7 +104,11 @@ public sealed class EmbeddedDelivery : BackgroundService
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Delivery of {Count} transactions failed; their publishers are told to retry", count);
+            if (_failureLog.ShouldLog(out var suppressed))
+            {
+                _logger.LogError(e, "Delivery of {Count} transactions failed ({Suppressed} more failed deliveries since the last one logged); their publishers are told to retry", count, suppressed);
+            }
+
             foreach (var delivery in deliveries)
             {
                 delivery.Done.TrySetException(e);
