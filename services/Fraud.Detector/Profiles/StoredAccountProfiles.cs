@@ -69,12 +69,11 @@ public sealed class StoredAccountProfiles(IProfileStore store, IOptions<ProfileO
                 return;
             }
 
-            var writes = changed
-                .Select(id => new AccountWrite(
-                    id,
-                    new StoredAccount(AccountProfileSerializer.Serialize(profiles[id]), held.GetValueOrDefault(id).Account?.CreditedLabels ?? []),
-                    held.GetValueOrDefault(id).ETag))
-                .ToList();
+            var writes = changed.Select(id =>
+            {
+                var before = held.GetValueOrDefault(id);
+                return new AccountWrite(id, new StoredAccount(AccountProfileSerializer.Serialize(profiles[id]), before.Account?.CreditedLabels ?? []), before.ETag);
+            }).ToList();
             if (await store.TryWriteAsync(writes, cancellationToken).ConfigureAwait(false))
             {
                 firstFresh?.CopyTo(fresh, 0);

@@ -2,7 +2,7 @@ namespace Fraud.DaprSidecar.State;
 
 /// <summary>
 /// How daprd turns a state key into the store's key (dapr <c>pkg/components/state/state_config.go</c>,
-/// <c>GetModifiedStateKey</c>, <c>GetOriginalStateKey</c>, <c>checkKeyIllegal</c>).
+/// <c>GetModifiedStateKey</c>, <c>checkKeyIllegal</c>).
 /// </summary>
 public static class StateKeys
 {
@@ -21,12 +21,6 @@ public static class StateKeys
             "appid" => string.IsNullOrEmpty(appId) ? key : appId + Separator + key,
             _ => strategy + Separator + key,
         };
-    }
-
-    public static string Original(string modified)
-    {
-        var parts = modified.Split(Separator);
-        return parts.Length > 1 ? parts[1] : parts[0];
     }
 
     public static void CheckLegal(string key)

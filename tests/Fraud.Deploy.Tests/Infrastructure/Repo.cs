@@ -3,9 +3,7 @@ namespace Fraud.Deploy.Tests.Infrastructure;
 /// <summary>Paths of the repository the tests run in (found from the test binary upwards).</summary>
 public static class Repo
 {
-    private static readonly Lazy<string> LazyRoot = new(FindRoot);
-
-    public static string Root => LazyRoot.Value;
+    public static string Root => Fraud.TestSupport.RepositoryRoot.Path;
 
     /// <summary>The folders the deployment side owns; every YAML/JSON file in them is checked.</summary>
     public static readonly string[] DeploymentFolders = ["components", "k8s", "keda", "monitoring"];
@@ -35,18 +33,5 @@ public static class Repo
 
         files.Sort(StringComparer.Ordinal);
         return files;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Fraud.Dapr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Fraud.Dapr.sln not found above {AppContext.BaseDirectory}");
     }
 }

@@ -34,7 +34,7 @@ internal sealed class DaprModeSystem : IAsyncDisposable
 
     public IReadOnlyList<(TestSidecar Sidecar, ServiceProcess Process)> Detectors => _detectors;
 
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => Fraud.TestSupport.RepositoryRoot.Path;
 
     /// <summary>The API key of another team's producer (role ingest) when started with keys.</summary>
     public const string ProducerKey = "producer-key-0123456789abcdef";
@@ -198,18 +198,5 @@ internal sealed class DaprModeSystem : IAsyncDisposable
         var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = framework.Parent!.Name;
         return Path.Combine(RepositoryRoot, "services", project, "bin", configuration, framework.Name, project + ".dll");
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Fraud.Dapr.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Fraud.Dapr.sln above {AppContext.BaseDirectory}");
     }
 }
