@@ -159,7 +159,7 @@ internal static class IngestLoad
         (await post).Dispose();
     }
 
-    private static async Task<long> WorkingSetAsync(HttpClient http)
+    internal static async Task<long> WorkingSetAsync(HttpClient http)
     {
         try
         {

@@ -5,6 +5,7 @@ using Fraud.LoadTest;
 // reads  --url U --path by-id|list [--rate REQ_PER_S] [--seconds S]
 // fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F]
 // ids    --url U --out FILE [--count N]    (anomaly ids for bench/wrk/by-id.lua)
+// hostile --url U [--tricklers N] [--declared-bytes B] [--trickle-seconds S] [--threads N] [--batch N] [--seconds S]
 var options = Options.Parse(args.Skip(1).ToArray());
 try
 {
@@ -14,6 +15,7 @@ try
         "reads" => await ReadLoad.RunAsync(options),
         "fill" => await LedgerFill.RunAsync(options),
         "ids" => await ReadLoad.WriteIdsAsync(options),
+        "hostile" => await HostileLoad.RunAsync(options),
         _ => Usage(),
     };
 }
@@ -30,6 +32,7 @@ static int Usage()
                Fraud.LoadTest reads  --url URL --path by-id|list [--rate REQ/S] [--seconds S]
                Fraud.LoadTest fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F]
                Fraud.LoadTest ids    --url URL --out FILE [--count N]
+               Fraud.LoadTest hostile --url URL [--tricklers N] [--declared-bytes B] [--trickle-seconds S] [--threads N] [--batch N] [--seconds S]
         """);
     return 2;
 }

@@ -244,13 +244,21 @@ public sealed class IngestTests(IngestTests.Fixture fixture) : IClassFixture<Ing
     }
 
     /// <summary>A body sent with chunked transfer encoding: no Content-Length, so the server must count as it reads.</summary>
-    private sealed class ChunkedContent(byte[] bytes) : HttpContent
+    private sealed class ChunkedContent : HttpContent
     {
+        private readonly byte[] _bytes;
+
+        public ChunkedContent(byte[] bytes)
+        {
+            _bytes = bytes;
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
-            for (var offset = 0; offset < bytes.Length; offset += 4096)
+            for (var offset = 0; offset < _bytes.Length; offset += 4096)
             {
-                await stream.WriteAsync(bytes.AsMemory(offset, Math.Min(4096, bytes.Length - offset)));
+                await stream.WriteAsync(_bytes.AsMemory(offset, Math.Min(4096, _bytes.Length - offset)));
             }
         }
 

@@ -23,6 +23,9 @@ public static class AnomaliesApi
     public const int MaxLimit = 500;
     private const int MaxNoteLength = 2_000;
 
+    /// <summary>A review: a status, a name and a note of 2,000 characters, each escaped as \uXXXX at worst.</summary>
+    private const int MaxReviewBytes = 64 * 1024;
+
     public static IEndpointRouteBuilder MapAnomaliesApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/anomalies").WithTags("Anomalies").RequireAuthorization(ApiPolicies.Analyst);
@@ -41,6 +44,8 @@ public static class AnomaliesApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
         return endpoints;
     }
@@ -71,7 +76,7 @@ public static class AnomaliesApi
     }
 
     private static async Task<IResult> ReviewAsync(
-        string id, HttpContext http, ILedger ledger, IAnomalyState state, IEventPublisher events, ApiKeyStore keys, TimeProvider time, ILoggerFactory loggers)
+        string id, HttpContext http, ILedger ledger, IAnomalyState state, IEventPublisher events, ApiKeyStore keys, RequestBodyBudget budget, TimeProvider time, ILoggerFactory loggers)
     {
         var ifMatch = http.Request.Headers.IfMatch.ToString();
         if (string.IsNullOrWhiteSpace(ifMatch))
@@ -80,7 +85,13 @@ public static class AnomaliesApi
                 statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required.");
         }
 
-        var (request, errors) = await ReadReviewAsync(http).ConfigureAwait(false);
+        using var body = await RequestBody.ReadJsonAsync(http, MaxReviewBytes, budget).ConfigureAwait(false);
+        if (body.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        var (request, errors) = ParseReview(body.Span);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -142,13 +153,20 @@ public static class AnomaliesApi
         return WithETag(http, anomaly);
     }
 
-    private static async Task<(ReviewRequest? Request, List<FieldError> Errors)> ReadReviewAsync(HttpContext http)
+    private static (ReviewRequest? Request, List<FieldError> Errors) ParseReview(ReadOnlySpan<byte> body)
     {
         var errors = new List<FieldError>();
         ReviewRequest? request = null;
         try
         {
-            request = await JsonSerializer.DeserializeAsync(http.Request.Body, FraudJsonContext.Default.ReviewRequest, http.RequestAborted).ConfigureAwait(false);
+            request = JsonSerializer.Deserialize(body, FraudJsonContext.Default.ReviewRequest);
+        }
+        catch (InvalidOperationException)
+        {
+            // The reader decodes strings lazily and throws this (not a JsonException) for bytes that
+            // are not UTF-8 or a \u escape of half a surrogate pair.
+            errors.Add(new FieldError("$", "is not valid text: bytes that are not UTF-8, or a \\u escape of half a surrogate pair"));
+            return (null, errors);
         }
         catch (JsonException e)
         {

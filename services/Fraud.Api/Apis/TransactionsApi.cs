@@ -27,6 +27,7 @@ public static class TransactionsApi
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapPost(ServiceRoutes.Score, ScoreAsync)
             .RequireAuthorization(ApiPolicies.Ingest)
@@ -34,6 +35,8 @@ public static class TransactionsApi
             .Accepts<Transaction>("application/json")
             .Produces<ScoreResponse>()
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/transactions/{id}", GetAsync)
             .RequireAuthorization(ApiPolicies.Analyst)
@@ -43,12 +46,12 @@ public static class TransactionsApi
         return endpoints;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext http, ITransactionPublisher publisher, IOptions<ApiOptions> options, ILoggerFactory loggers)
+    private static async Task<IResult> IngestAsync(HttpContext http, ITransactionPublisher publisher, IOptions<ApiOptions> options, RequestBodyBudget budget, ILoggerFactory loggers)
     {
-        using var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
-        if (body is null)
+        using var body = await RequestBody.ReadJsonAsync(http, options.Value.MaxBodyBytes, budget).ConfigureAwait(false);
+        if (body.Refusal is { } refusal)
         {
-            return TooLarge(options.Value.MaxBodyBytes);
+            return refusal;
         }
 
         var batch = TransactionJson.ParseBatch(body.Span, options.Value.MaxBatchSize);
@@ -95,12 +98,12 @@ public static class TransactionsApi
         }
     }
 
-    private static async Task<IResult> ScoreAsync(HttpContext http, IScoringClient scoring, IOptions<ApiOptions> options)
+    private static async Task<IResult> ScoreAsync(HttpContext http, IScoringClient scoring, IOptions<ApiOptions> options, RequestBodyBudget budget)
     {
-        using var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
-        if (body is null)
+        using var body = await RequestBody.ReadJsonAsync(http, options.Value.MaxBodyBytes, budget).ConfigureAwait(false);
+        if (body.Refusal is { } refusal)
         {
-            return TooLarge(options.Value.MaxBodyBytes);
+            return refusal;
         }
 
         var errors = new List<FieldError>();
@@ -131,7 +134,4 @@ public static class TransactionsApi
             _ => TypedResults.Json(stored, FraudJsonContext.Default.ScoredTransaction),
         };
     }
-
-    private static IResult TooLarge(long max) => TypedResults.Problem(
-        $"The body is larger than {max:N0} bytes; send smaller batches.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large.");
 }

@@ -22,6 +22,7 @@ public static class ApiExtensions
         var services = builder.Services;
         services.AddValidatedOptions<ApiOptions>(builder.Configuration, ApiOptions.Section, o => o.Validate());
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton(sp => new RequestBodyBudget(sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxInFlightBodyBytes));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -42,7 +43,15 @@ public static class ApiExtensions
                 forwarded.KnownIPNetworks.Add(network);
             }
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            // Routing answers a Content-Type that no endpoint accepts (the Accepts metadata) before the
+            // endpoint runs; say what to send, as the endpoints do for a missing one.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                context.ProblemDetails.Detail ??= $"Send the body as JSON with 'Content-Type: application/json' (got '{context.HttpContext.Request.ContentType}').";
+            }
+        });
         services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiKeySecurityScheme>());
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FraudJsonContext.Default));
         LoopbackGuard.Require(services, new BeyondLoopbackRequirement(

@@ -14,6 +14,14 @@ public sealed class ApiOptions
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of request bodies held at once across all requests (<see cref="Apis.RequestBodyBudget"/>):
+    /// beyond it a request gets 503 with Retry-After before its body is read. Each buffered byte
+    /// becomes about three in parsed transactions, so the default keeps a 512 MiB pod well inside
+    /// its limit. At least <see cref="MaxBodyBytes"/>.
+    /// </summary>
+    public long MaxInFlightBodyBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>Callers and their roles. Required as soon as the API listens beyond loopback.</summary>
     public List<ApiKeyOptions> Keys { get; set; } = [];
 
@@ -47,6 +55,16 @@ public sealed class ApiOptions
         if (MaxBodyBytes < 1024)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxBodyBytes), MaxBodyBytes, "must be at least 1024");
+        }
+
+        if (MaxInFlightBodyBytes < MaxBodyBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxInFlightBodyBytes), MaxInFlightBodyBytes, $"must be at least MaxBodyBytes ({MaxBodyBytes})");
+        }
+
+        if (MaxBodyBytes > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBodyBytes), MaxBodyBytes, "must be at most 2 GiB");
         }
 
         if (RequestsPerSecondPerIp < 1)
