@@ -13,6 +13,7 @@ internal static class LedgerFill
     {
         var rows = options.Int("rows", 1_000_000);
         var share = options.Number("anomaly-share", 0.02);
+        var perSecond = options.Number("rows-per-second", 1 / 3.0);
         var ledgerOptions = new LedgerOptions { ConnectionString = options.String("ledger") };
         var ledger = LedgerFactory.Create(ledgerOptions, RuntimeMode.Embedded);
         await ledger.MigrateAsync(CancellationToken.None);
@@ -27,7 +28,7 @@ internal static class LedgerFill
             {
                 TransactionId = $"fill-{i}",
                 AccountId = $"acct-{random.Next(1_000_000)}",
-                Timestamp = start.AddSeconds(i * 3),
+                Timestamp = start.AddSeconds(i / perSecond),
                 Amount = Math.Round((decimal)(random.NextDouble() * 300 + 1), 2),
                 MerchantId = $"merch-{random.Next(20_000)}",
                 Currency = "EUR",
@@ -37,7 +38,7 @@ internal static class LedgerFill
             var anomaly = random.NextDouble() < share;
             var score = anomaly ? 0.5 + random.NextDouble() * 0.5 : random.NextDouble() * 0.3;
             var severity = score >= 0.9 ? Severity.Critical : score >= 0.75 ? Severity.High : score >= 0.5 ? Severity.Medium : score >= 0.25 ? Severity.Low : Severity.None;
-            var scored = new ScoredTransaction(tx, score, severity, severity == Severity.None ? [] : reasons, "fill", start.AddSeconds(i * 3 + 1));
+            var scored = new ScoredTransaction(tx, score, severity, severity == Severity.None ? [] : reasons, "fill", start.AddSeconds(i / perSecond + 1));
             batch.Add(anomaly ? new Anomaly(scored) : scored);
             if (batch.Count == 5000)
             {

@@ -3,7 +3,7 @@ using Fraud.LoadTest;
 
 // ingest --url U [--rate TX_PER_S] [--batch N] [--seconds S] [--accounts N] [--connections N] [--probes-per-second N]
 // reads  --url U --path by-id|list [--rate REQ_PER_S] [--seconds S]
-// fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F]
+// fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F] [--rows-per-second R]  (scoring times R a second from 2026-01-01)
 // ids    --url U --out FILE [--count N]    (anomaly ids for bench/wrk/by-id.lua)
 // hostile --url U [--tricklers N] [--declared-bytes B] [--trickle-seconds S] [--threads N] [--batch N] [--seconds S]
 var options = Options.Parse(args.Skip(1).ToArray());
@@ -30,7 +30,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: Fraud.LoadTest ingest --url URL [--rate TX/S] [--batch N] [--seconds S] [--accounts N] [--connections N] [--probes-per-second N]
                Fraud.LoadTest reads  --url URL --path by-id|list [--rate REQ/S] [--seconds S]
-               Fraud.LoadTest fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F]
+               Fraud.LoadTest fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F] [--rows-per-second R]
                Fraud.LoadTest ids    --url URL --out FILE [--count N]
                Fraud.LoadTest hostile --url URL [--tricklers N] [--declared-bytes B] [--trickle-seconds S] [--threads N] [--batch N] [--seconds S]
         """);

@@ -19,7 +19,7 @@ public static class StatsApi
         endpoints.MapGet("/stats", GetAsync)
             .WithTags("Statistics")
             .RequireAuthorization(ApiPolicies.Analyst)
-            .WithSummary("Counts by severity and status, throughput and model versions over [from, to) of scoring time (default: the last 24 hours).")
+            .WithSummary("Counts by severity and status, throughput and model versions over [from, to) of scoring time, widened to whole minutes (default: the last 24 hours).")
             .Produces<StatsResponse>()
             .ProducesValidationProblem();
         return endpoints;

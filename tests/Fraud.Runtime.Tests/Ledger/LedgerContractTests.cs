@@ -28,6 +28,9 @@ public abstract class LedgerContractTests : IAsyncLifetime
     /// <summary>A new ledger instance (another replica, as far as the database knows) on <paramref name="database"/>.</summary>
     protected abstract ILedger Create(string database);
 
+    /// <summary>Runs SQL on <paramref name="database"/> directly (to set up what only an older version could have left).</summary>
+    protected abstract Task ExecuteSqlAsync(string database, string sql);
+
     protected ILedger Open(string database)
     {
         var ledger = Create(database);
@@ -410,6 +413,89 @@ public abstract class LedgerContractTests : IAsyncLifetime
         Assert.All(empty.BySeverity.Values, v => Assert.Equal(0, v));
         Assert.Equal(Enum.GetValues<AnomalyStatus>().Length, empty.ByStatus.Count);
         Assert.Empty(empty.ByModelVersion);
+    }
+
+    [Fact]
+    public async Task Stats_of_any_window_equal_a_count_of_the_rows_scored_in_its_whole_minutes()
+    {
+        // Scoring times over three days of 2052 (no other test scores then), counted from hour and
+        // minute counters; every window must agree with counting the rows themselves.
+        var random = new Random(52);
+        var start = At(2052);
+        var rows = Enumerable.Range(0, 400).Select(i =>
+        {
+            var scoredAt = start.AddTicks((long)(random.NextDouble() * TimeSpan.FromDays(3).Ticks));
+            var row = Plain(Id($"w{i}"), "acc", At(2036)) with
+            {
+                ScoredAt = scoredAt,
+                ModelVersion = random.Next(3) == 0 ? "m2" : "m1",
+                Severity = (Severity)random.Next(5),
+            };
+            return random.Next(4) == 0 ? new Anomaly(row) : row;
+        }).ToList();
+        await Ledger.WriteAsync(rows, CancellationToken.None);
+        Assert.Equal(0, await Ledger.WriteAsync(rows.Take(50).ToList(), CancellationToken.None)); // a redelivery counts nothing
+        var reviewed = rows.OfType<Anomaly>().Take(12).ToList();
+        for (var i = 0; i < reviewed.Count; i++)
+        {
+            var status = (AnomalyStatus)(1 + (i % 3));
+            await Ledger.ReviewAsync(reviewed[i].TransactionId, new Review(status, "ann", start, null), null, CancellationToken.None);
+            reviewed[i] = reviewed[i] with { Status = status };
+        }
+
+        var current = rows.Select(r => (ScoredTransaction)(reviewed.FirstOrDefault(a => a.TransactionId == r.TransactionId) ?? r)).ToList();
+        var windows = new List<(DateTimeOffset From, DateTimeOffset To)>
+        {
+            (start, start.AddDays(3)),
+            (start.AddMinutes(7.5), start.AddMinutes(42.25)),          // inside one hour
+            (start.AddMinutes(59.9), start.AddHours(1).AddSeconds(1)), // across one hour boundary
+            (start.AddHours(5).AddSeconds(30), start.AddDays(2).AddHours(3).AddMinutes(17).AddSeconds(1)),
+        };
+        for (var i = 0; i < 20; i++)
+        {
+            var a = start.AddTicks((long)(random.NextDouble() * TimeSpan.FromDays(3).Ticks));
+            var b = start.AddTicks((long)(random.NextDouble() * TimeSpan.FromDays(3).Ticks));
+            windows.Add(a < b ? (a, b) : (b, a.AddMinutes(1)));
+        }
+
+        foreach (var (from, to) in windows)
+        {
+            var stats = await Ledger.StatsAsync(from, to, CancellationToken.None);
+            var wholeFrom = new DateTimeOffset(from.UtcTicks - from.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+            var wholeTo = to.UtcTicks % TimeSpan.TicksPerMinute == 0 ? to : new DateTimeOffset(to.UtcTicks - to.UtcTicks % TimeSpan.TicksPerMinute + TimeSpan.TicksPerMinute, TimeSpan.Zero);
+            var inWindow = current.Where(r => Stored(r).ScoredAt >= wholeFrom && Stored(r).ScoredAt < wholeTo).ToList();
+            var window = $"[{from:O}, {to:O})";
+            Assert.True(wholeFrom == stats.From, $"{window}: from {stats.From:O}, expected {wholeFrom:O}");
+            Assert.True(wholeTo == stats.To, $"{window}: to {stats.To:O}, expected {wholeTo:O}");
+            Assert.True(inWindow.Count == stats.Transactions, $"{window}: {stats.Transactions} transactions, expected {inWindow.Count}");
+            Assert.Equal(inWindow.OfType<Anomaly>().Count(), stats.Anomalies);
+            Assert.Equal(Enum.GetValues<Severity>().ToDictionary(s => s, s => (long)inWindow.Count(r => r.Severity == s)), stats.BySeverity);
+            Assert.Equal(Enum.GetValues<AnomalyStatus>().ToDictionary(s => s, s => (long)inWindow.OfType<Anomaly>().Count(r => r.Status == s)), stats.ByStatus);
+            Assert.Equal(inWindow.GroupBy(r => r.ModelVersion).ToDictionary(g => g.Key, g => (long)g.Count()), stats.ByModelVersion);
+        }
+    }
+
+    [Fact]
+    public async Task Upgrading_a_ledger_counts_the_rows_it_already_holds_into_the_stats()
+    {
+        var database = await NewDatabaseAsync();
+        var ledger = Open(database);
+        await ledger.MigrateAsync(CancellationToken.None);
+        var from = At(2053);
+        var rows = Enumerable.Range(0, 30).Select(i => Plain(Id($"u{i}"), "acc", At(2036)) with { ScoredAt = from.AddMinutes(i * 7) }).ToList();
+        rows[3] = new Anomaly(rows[3]) with { Status = AnomalyStatus.Dismissed };
+        await ledger.WriteAsync(rows, CancellationToken.None);
+        var before = await ledger.StatsAsync(from, from.AddDays(1), CancellationToken.None);
+
+        // As a ledger of the first schema version left it: rows, and no counters.
+        await ExecuteSqlAsync(database, "DROP TABLE ledger_stats; DELETE FROM schema_migrations WHERE version = 2;");
+        var upgraded = Open(database);
+        await upgraded.MigrateAsync(CancellationToken.None);
+
+        var after = await upgraded.StatsAsync(from, from.AddDays(1), CancellationToken.None);
+        Assert.Equal(30, before.Transactions);
+        Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(after));
+        Assert.Equal(1, after.ByStatus[AnomalyStatus.Dismissed]);
     }
 
     [Fact]

@@ -22,6 +22,14 @@ public sealed class PostgresLedgerTests(PostgresDatabase database) : LedgerContr
 
     protected override ILedger Create(string connectionString) => new PostgresLedger(connectionString, Options);
 
+    protected override async Task ExecuteSqlAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

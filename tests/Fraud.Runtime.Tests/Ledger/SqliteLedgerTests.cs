@@ -18,6 +18,15 @@ public sealed class SqliteLedgerTests(TempDirectory directory) : LedgerContractT
 
     protected override ILedger Create(string path) => new SqliteLedger(path, Options);
 
+    protected override async Task ExecuteSqlAsync(string path, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     [Theory]
     [InlineData("was deleted")]
     [InlineData("was replaced")]

@@ -41,13 +41,44 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
     private const string CopySql = $"COPY {StagingTable} ({LedgerCodec.RowColumns}) FROM STDIN (FORMAT BINARY)";
 
     // The staging table keeps COPY order: with duplicates inside a batch, the first one wins (as in SQLite).
+    // Only the rows really inserted are counted into the stats.
     private const string InsertFromStagingSql =
-        $"INSERT INTO scored_transactions ({LedgerCodec.RowColumns}) SELECT {LedgerCodec.RowColumns} FROM {StagingTable} "
-        + "ON CONFLICT (transaction_id) DO NOTHING";
+        $"""
+        WITH changed AS (
+            INSERT INTO scored_transactions ({LedgerCodec.RowColumns}) SELECT {LedgerCodec.RowColumns} FROM {StagingTable}
+            ON CONFLICT (transaction_id) DO NOTHING
+            RETURNING scored_at, severity, status, model_version),
+        {CountChanged}
+        """;
+
+    /// <summary>
+    /// Adds the rows of the CTE <c>changed</c> (times <c>@sign</c>: 1 written, -1 purged) to this
+    /// writer's minute and hour counters, in key order (no deadlock with a concurrent purge), and
+    /// returns how many there were.
+    /// </summary>
+    private const string CountChanged =
+        """
+        counted AS (
+            SELECT date_trunc('minute', scored_at AT TIME ZONE 'UTC') AS minute, severity, coalesce(status, -1) AS status, model_version, count(*) AS n
+              FROM changed GROUP BY 1, 2, 3, 4),
+        added AS (
+            INSERT INTO ledger_stats AS s (span, bucket, writer, severity, status, model_version, count)
+            SELECT span, bucket, @writer, severity, status, model_version, @sign * n FROM (
+                SELECT 1 AS span, minute AT TIME ZONE 'UTC' AS bucket, severity, status, model_version, n FROM counted
+                UNION ALL
+                SELECT 60, date_trunc('hour', minute) AT TIME ZONE 'UTC', severity, status, model_version, sum(n) FROM counted
+                 GROUP BY date_trunc('hour', minute), severity, status, model_version) AS buckets
+             ORDER BY span, bucket, severity, status, model_version
+            ON CONFLICT (span, bucket, writer, severity, status, model_version) DO UPDATE SET count = s.count + EXCLUDED.count)
+        SELECT coalesce(sum(n), 0)::int FROM counted
+        """;
 
     private const string SelectRow = $"SELECT {LedgerCodec.RowColumns} FROM scored_transactions";
 
     private readonly NpgsqlDataSource _dataSource = CreateDataSource(connectionString, options);
+
+    /// <summary>This process's stats counters (see <see cref="CountChanged"/>): replicas rarely share one.</summary>
+    private readonly short _writer = (short)Random.Shared.Next(1, short.MaxValue);
     private readonly int _commandTimeout = TimeoutSeconds(options);
 
     public string Kind => "postgresql";
@@ -96,7 +127,8 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
         int inserted;
         await using (var insert = new NpgsqlCommand(InsertFromStagingSql, connection, transaction))
         {
-            inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            AddCounterParameters(insert, sign: 1);
+            inserted = (int)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -292,8 +324,42 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (updated.Status != current.Status)
+        {
+            await MoveStatusCountAsync(connection, transaction, current, updated.Status, cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new ReviewResult(ReviewOutcome.Updated, updated);
+    }
+
+    /// <summary>A review moved an anomaly from one status to another: one count from the old status's minute and hour rows to the new one's.</summary>
+    private async Task MoveStatusCountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Anomaly anomaly, AnomalyStatus to, CancellationToken cancellationToken)
+    {
+        await using var move = Command(
+            """
+            INSERT INTO ledger_stats AS s (span, bucket, writer, severity, status, model_version, count)
+            SELECT span, CASE span WHEN 1 THEN @minute ELSE @hour END, @writer, @severity, status, @model, delta
+              FROM (VALUES (1, @from, -1), (1, @to, 1), (60, @from, -1), (60, @to, 1)) AS moves (span, status, delta)
+             ORDER BY span, status
+            ON CONFLICT (span, bucket, writer, severity, status, model_version) DO UPDATE SET count = s.count + EXCLUDED.count
+            """,
+            connection,
+            transaction);
+        move.Parameters.Add(new NpgsqlParameter<DateTime>("minute", StatsWindow.MinuteOf(anomaly.ScoredAt).UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        move.Parameters.Add(new NpgsqlParameter<DateTime>("hour", StatsWindow.HourOf(anomaly.ScoredAt).UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        move.Parameters.Add(new NpgsqlParameter<short>("writer", _writer));
+        move.Parameters.Add(new NpgsqlParameter<short>("severity", (short)anomaly.Severity));
+        move.Parameters.Add(new NpgsqlParameter<string>("model", anomaly.ModelVersion));
+        move.Parameters.Add(new NpgsqlParameter<short>("from", (short)anomaly.Status));
+        move.Parameters.Add(new NpgsqlParameter<short>("to", (short)to));
+        await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void AddCounterParameters(NpgsqlCommand command, int sign)
+    {
+        command.Parameters.Add(new NpgsqlParameter<short>("writer", _writer));
+        command.Parameters.Add(new NpgsqlParameter<long>("sign", sign));
     }
 
     public async Task<bool> RecordLabelAsync(FraudLabel label, DateTimeOffset labelledAt, CancellationToken cancellationToken)
@@ -348,19 +414,30 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
 
     public async Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
+        var window = StatsWindow.Of(from, to);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<StatsRow>(new CommandDefinition(
             """
-            SELECT severity::bigint AS Severity, is_anomaly::int::bigint AS IsAnomaly, status::bigint AS Status,
-                   model_version AS ModelVersion, count(*) AS Count
-              FROM scored_transactions
-             WHERE scored_at >= @from AND scored_at < @to
-             GROUP BY severity, is_anomaly, status, model_version
+            SELECT severity::bigint AS Severity, (status >= 0)::int::bigint AS IsAnomaly, nullif(status, -1)::bigint AS Status,
+                   model_version AS ModelVersion, sum(count)::bigint AS Count
+              FROM ledger_stats
+             WHERE (span = 1 AND ((bucket >= @from AND bucket < @headTo) OR (bucket >= @tailFrom AND bucket < @to)))
+                OR (span = 60 AND bucket >= @hoursFrom AND bucket < @hoursTo)
+             GROUP BY severity, status, model_version
+            HAVING sum(count) <> 0
             """,
-            new { from = LedgerCodec.CeilingToMicroseconds(from), to = LedgerCodec.CeilingToMicroseconds(to) },
+            new
+            {
+                from = window.From.UtcDateTime,
+                headTo = window.HeadTo.UtcDateTime,
+                hoursFrom = window.HoursFrom.UtcDateTime,
+                hoursTo = window.HoursTo.UtcDateTime,
+                tailFrom = window.TailFrom.UtcDateTime,
+                to = window.To.UtcDateTime,
+            },
             commandTimeout: _commandTimeout,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return StatsRow.Build(from, to, rows);
+        return StatsRow.Build(window.From, window.To, rows);
     }
 
     public async Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
@@ -370,18 +447,28 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
         while (true)
         {
             // Each chunk is its own statement (and transaction): locks stay short, WAL stays small.
+            // The stats lose what is purged, in the same statement: a window never counts rows that are gone.
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var deleted = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                DELETE FROM scored_transactions
-                 WHERE ctid = ANY (ARRAY(SELECT ctid FROM scored_transactions WHERE scored_at < @cutoff LIMIT @chunk))
+            await using var purge = Command(
+                $"""
+                WITH changed AS (
+                    DELETE FROM scored_transactions
+                     WHERE ctid = ANY (ARRAY(SELECT ctid FROM scored_transactions WHERE scored_at < @cutoff LIMIT @chunk))
+                    RETURNING scored_at, severity, status, model_version),
+                {CountChanged}
                 """,
-                new { cutoff = bound, chunk = LedgerCodec.PurgeChunkRows },
-                commandTimeout: _commandTimeout,
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+                connection);
+            purge.Parameters.Add(new NpgsqlParameter<DateTime>("cutoff", bound.UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            purge.Parameters.Add(new NpgsqlParameter<int>("chunk", LedgerCodec.PurgeChunkRows));
+            AddCounterParameters(purge, sign: -1);
+            var deleted = (int)(await purge.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             total += deleted;
             if (deleted == 0)
             {
+                // Counters that purges and reviews brought to zero, in buckets nothing will be written to again.
+                await using var tidy = Command("DELETE FROM ledger_stats WHERE bucket < @cutoff AND count = 0", connection);
+                tidy.Parameters.Add(new NpgsqlParameter<DateTime>("cutoff", bound.UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                await tidy.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 return total;
             }
         }

@@ -67,6 +67,30 @@ internal static class PostgresMigrations
             CREATE INDEX scored_transactions_scored_at_brin
                 ON scored_transactions USING brin (scored_at) WITH (autosummarize = on);
             """),
+        (2, """
+            -- GET /stats: counts per minute (span 1) and per hour (span 60) of scoring time, kept by
+            -- every write, review and purge in the same transaction. Each process adds to rows of its
+            -- own writer number, so concurrent replicas never wait on each other's counters;
+            -- status -1 is "not an anomaly" (part of the key, so not NULL). Counts of one writer may
+            -- go negative (a review made elsewhere); sums over writers are what is read.
+            CREATE TABLE ledger_stats (
+                span          smallint NOT NULL,
+                bucket        timestamptz NOT NULL,
+                writer        smallint NOT NULL,
+                severity      smallint NOT NULL,
+                status        smallint NOT NULL,
+                model_version text NOT NULL,
+                count         bigint NOT NULL,
+                PRIMARY KEY (span, bucket, writer, severity, status, model_version)
+            );
+
+            INSERT INTO ledger_stats (span, bucket, writer, severity, status, model_version, count)
+            SELECT 1, date_trunc('minute', scored_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 0, severity, coalesce(status, -1), model_version, count(*)
+              FROM scored_transactions GROUP BY 2, 4, 5, 6
+            UNION ALL
+            SELECT 60, date_trunc('hour', scored_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 0, severity, coalesce(status, -1), model_version, count(*)
+              FROM scored_transactions GROUP BY 2, 4, 5, 6;
+            """),
     ];
 
     public static async Task ApplyAsync(NpgsqlDataSource dataSource, int commandTimeout, CancellationToken cancellationToken)

@@ -43,6 +43,7 @@ public sealed class SqliteLedger : ILedger, IDisposable
     private SqliteConnection? _writer;
     private SqliteReadSession? _writerSession;
     private SqliteCommand? _insert;
+    private SqliteCommand? _count;
     private string? _identity;
     private long _identityCheckedAt;
     private bool _disposed;
@@ -138,6 +139,7 @@ public sealed class SqliteLedger : ILedger, IDisposable
             insert.Transaction = transaction;
             var p = insert.Parameters;
             var inserted = 0;
+            var counts = new Dictionary<StatsKey, long>();
             for (var i = 0; i < batch.Count; i++)
             {
                 var row = batch[i] ?? throw new ArgumentException($"batch[{i}] is null", nameof(batch));
@@ -175,9 +177,15 @@ public sealed class SqliteLedger : ILedger, IDisposable
                     p[21].Value = DBNull.Value;
                 }
 
-                inserted += insert.ExecuteNonQuery();
+                if (insert.ExecuteNonQuery() == 1)
+                {
+                    inserted++;
+                    var key = new StatsKey(StatsWindow.MinuteOf(row.ScoredAt), (int)row.Severity, StatsWindow.StatusOf(row), row.ModelVersion);
+                    counts[key] = counts.GetValueOrDefault(key) + 1;
+                }
             }
 
+            AddCounts(connection, transaction, counts);
             cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
             // After the commit too: rows that went to a file deleted or replaced meanwhile are not acknowledged.
@@ -189,6 +197,11 @@ public sealed class SqliteLedger : ILedger, IDisposable
             if (_insert is not null)
             {
                 _insert.Transaction = null;
+            }
+
+            if (_count is not null)
+            {
+                _count.Transaction = null;
             }
 
             _writeLock.Release();
@@ -321,6 +334,16 @@ public sealed class SqliteLedger : ILedger, IDisposable
                 },
                 transaction,
                 _commandTimeout);
+            if (updated.Status != current.Status)
+            {
+                var minute = StatsWindow.MinuteOf(current.ScoredAt);
+                AddCounts(connection, transaction, new Dictionary<StatsKey, long>
+                {
+                    [new StatsKey(minute, (int)current.Severity, (int)current.Status, current.ModelVersion)] = -1,
+                    [new StatsKey(minute, (int)current.Severity, (int)updated.Status, current.ModelVersion)] = 1,
+                });
+            }
+
             transaction.Commit();
             return new ReviewResult(ReviewOutcome.Updated, updated);
         }
@@ -388,22 +411,31 @@ public sealed class SqliteLedger : ILedger, IDisposable
             cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        ReadAsync(
-            session => StatsRow.Build(from, to, session.Connection.Query<StatsRow>(
+    public Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var window = StatsWindow.Of(from, to);
+        return ReadAsync(
+            session => StatsRow.Build(window.From, window.To, session.Connection.Query<StatsRow>(
                 """
-                SELECT severity AS Severity, is_anomaly AS IsAnomaly, status AS Status, model_version AS ModelVersion, count(*) AS Count
-                  FROM scored_transactions
-                 WHERE scored_at >= @from AND scored_at < @to
-                 GROUP BY severity, is_anomaly, status, model_version
+                SELECT severity AS Severity, status >= 0 AS IsAnomaly, nullif(status, -1) AS Status, model_version AS ModelVersion, sum(count) AS Count
+                  FROM ledger_stats
+                 WHERE (span = 1 AND ((bucket >= @from AND bucket < @headTo) OR (bucket >= @tailFrom AND bucket < @to)))
+                    OR (span = 60 AND bucket >= @hoursFrom AND bucket < @hoursTo)
+                 GROUP BY severity, status, model_version
+                HAVING sum(count) <> 0
                 """,
                 new
                 {
-                    from = LedgerCodec.ToUnixMicroseconds(LedgerCodec.CeilingToMicroseconds(from)),
-                    to = LedgerCodec.ToUnixMicroseconds(LedgerCodec.CeilingToMicroseconds(to)),
+                    from = LedgerCodec.ToUnixMicroseconds(window.From),
+                    headTo = LedgerCodec.ToUnixMicroseconds(window.HeadTo),
+                    hoursFrom = LedgerCodec.ToUnixMicroseconds(window.HoursFrom),
+                    hoursTo = LedgerCodec.ToUnixMicroseconds(window.HoursTo),
+                    tailFrom = LedgerCodec.ToUnixMicroseconds(window.TailFrom),
+                    to = LedgerCodec.ToUnixMicroseconds(window.To),
                 },
                 commandTimeout: _commandTimeout)),
             cancellationToken);
+    }
 
     public async Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
@@ -418,11 +450,34 @@ public sealed class SqliteLedger : ILedger, IDisposable
             {
                 var connection = Writer();
                 using var transaction = connection.BeginTransaction(deferred: false);
-                deleted = connection.Execute(
-                    "DELETE FROM scored_transactions WHERE rowid IN (SELECT rowid FROM scored_transactions WHERE scored_at < @cutoff LIMIT @chunk)",
-                    new { cutoff = bound, chunk = (long)LedgerCodec.PurgeChunkRows },
+                // The stats lose what is purged, in the same transaction: a window never counts rows that are gone.
+                var chunk = new { cutoff = bound, chunk = (long)LedgerCodec.PurgeChunkRows };
+                connection.Execute(
+                    """
+                    INSERT INTO ledger_stats (span, bucket, severity, status, model_version, count)
+                    SELECT span, bucket, severity, status, model_version, -n FROM (
+                        SELECT 1 AS span, scored_at - scored_at % 60000000 AS bucket, severity, coalesce(status, -1) AS status, model_version, count(*) AS n
+                          FROM purged GROUP BY 2, 3, 4, 5
+                        UNION ALL
+                        SELECT 60, scored_at - scored_at % 3600000000, severity, coalesce(status, -1), model_version, count(*)
+                          FROM purged GROUP BY 2, 3, 4, 5)
+                     WHERE true
+                    ON CONFLICT (span, bucket, severity, status, model_version) DO UPDATE SET count = count + excluded.count
+                    """.Replace("purged", "(SELECT scored_at, severity, status, model_version FROM scored_transactions WHERE scored_at < @cutoff ORDER BY rowid LIMIT @chunk)", StringComparison.Ordinal),
+                    chunk,
                     transaction,
                     _commandTimeout);
+                deleted = connection.Execute(
+                    "DELETE FROM scored_transactions WHERE rowid IN (SELECT rowid FROM scored_transactions WHERE scored_at < @cutoff ORDER BY rowid LIMIT @chunk)",
+                    chunk,
+                    transaction,
+                    _commandTimeout);
+                if (deleted == 0)
+                {
+                    // Counters that purges and reviews brought to zero, in buckets nothing will be written to again.
+                    connection.Execute("DELETE FROM ledger_stats WHERE bucket < @cutoff AND count = 0", chunk, transaction, _commandTimeout);
+                }
+
                 transaction.Commit();
             }
             finally
@@ -452,6 +507,7 @@ public sealed class SqliteLedger : ILedger, IDisposable
             _readers.Dispose();
             _writerSession?.Dispose();
             _insert?.Dispose();
+            _count?.Dispose();
             if (_writer is not null)
             {
                 try
@@ -575,6 +631,63 @@ public sealed class SqliteLedger : ILedger, IDisposable
         Writer();
         return _writerSession!;
     }
+
+    /// <summary>Adds counts to their minute rows and to the hour rows those minutes fall in.</summary>
+    private void AddCounts(SqliteConnection connection, SqliteTransaction transaction, Dictionary<StatsKey, long> counts)
+    {
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        var command = _count ??= CreateCount(connection);
+        command.Transaction = transaction;
+        var hours = new Dictionary<StatsKey, long>();
+        foreach (var (key, count) in counts)
+        {
+            AddCount(command, StatsWindow.Minute, key, count);
+            var hour = key with { Bucket = StatsWindow.HourOf(key.Bucket) };
+            hours[hour] = hours.GetValueOrDefault(hour) + count;
+        }
+
+        foreach (var (key, count) in hours)
+        {
+            AddCount(command, StatsWindow.Hour, key, count);
+        }
+    }
+
+    private static void AddCount(SqliteCommand command, int span, StatsKey key, long count)
+    {
+        var p = command.Parameters;
+        p[0].Value = (long)span;
+        p[1].Value = LedgerCodec.ToUnixMicroseconds(key.Bucket);
+        p[2].Value = (long)key.Severity;
+        p[3].Value = (long)key.Status;
+        p[4].Value = key.ModelVersion;
+        p[5].Value = count;
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand CreateCount(SqliteConnection connection)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText =
+            """
+            INSERT INTO ledger_stats (span, bucket, severity, status, model_version, count) VALUES (@p0, @p1, @p2, @p3, @p4, @p5)
+            ON CONFLICT (span, bucket, severity, status, model_version) DO UPDATE SET count = count + excluded.count
+            """;
+        command.CommandTimeout = _commandTimeout;
+        for (var i = 0; i < 6; i++)
+        {
+            command.Parameters.Add(new SqliteParameter($"@p{i}", DBNull.Value));
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    /// <summary>One stats counter: a bucket's start, severity, status (<see cref="StatsWindow.NotAnomaly"/> for none) and model.</summary>
+    private readonly record struct StatsKey(DateTimeOffset Bucket, int Severity, int Status, string ModelVersion);
 
     private SqliteCommand CreateInsert(SqliteConnection connection)
     {

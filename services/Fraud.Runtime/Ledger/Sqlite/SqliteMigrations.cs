@@ -60,6 +60,27 @@ internal static class SqliteMigrations
             CREATE TABLE ledger_sequences (name TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL) STRICT;
             INSERT INTO ledger_sequences (name, value) VALUES ('label_seq', 0);
             """),
+        (2, """
+            -- GET /stats: counts per minute (span 1) and per hour (span 60) of scoring time (bucket:
+            -- its start, microseconds), kept by every write, review and purge in the same transaction.
+            -- status -1 is "not an anomaly".
+            CREATE TABLE ledger_stats (
+                span          INTEGER NOT NULL,
+                bucket        INTEGER NOT NULL,
+                severity      INTEGER NOT NULL,
+                status        INTEGER NOT NULL,
+                model_version TEXT NOT NULL,
+                count         INTEGER NOT NULL,
+                PRIMARY KEY (span, bucket, severity, status, model_version)
+            ) STRICT, WITHOUT ROWID;
+
+            INSERT INTO ledger_stats (span, bucket, severity, status, model_version, count)
+            SELECT 1, scored_at - scored_at % 60000000, severity, coalesce(status, -1), model_version, count(*)
+              FROM scored_transactions GROUP BY 2, 3, 4, 5
+            UNION ALL
+            SELECT 60, scored_at - scored_at % 3600000000, severity, coalesce(status, -1), model_version, count(*)
+              FROM scored_transactions GROUP BY 2, 3, 4, 5;
+            """),
     ];
 
     /// <summary>Applies what is pending, on the ledger's writer connection (the caller holds the write lock).</summary>
