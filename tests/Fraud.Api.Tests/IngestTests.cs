@@ -166,6 +166,45 @@ public sealed class IngestTests(IngestTests.Fixture fixture) : IClassFixture<Ing
     }
 
     [Fact]
+    public async Task A_resent_id_with_other_content_is_reported_and_its_first_copy_stands_everywhere()
+    {
+        // A card-testing burst makes the last copy an alert if it were scored; its id was scored quietly first.
+        using (var quiet = await Http.PostAsync("transactions", Tx.Json([Tx.Quiet("resend-x", "acct-resend", Tx.T0.AddHours(-2), 21m)])))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, quiet);
+        }
+
+        var burst = Tx.CardTesting("resend", "acct-resend", Tx.T0);
+        var alert = burst[^1].DeepClone().AsObject();
+        alert["transactionId"] = "resend-x";
+        var resent = new List<JsonObject>([.. burst.Take(burst.Count - 1).Select(t => t.DeepClone().AsObject()), alert]);
+        using (var response = await Http.PostAsync("transactions", Tx.Json(resent.Take(MaxBatch))))
+        {
+            var answer = await HttpAssert.StatusAsync(HttpStatusCode.Accepted, response);
+            Assert.Equal(Math.Min(resent.Count, MaxBatch), answer!["accepted"]!.GetValue<int>());
+            Assert.Equal(1, answer["conflicts"]!.GetValue<int>());
+            Assert.Equal(["resend-x"], answer["conflictIds"]!.AsArray().Select(i => i!.GetValue<string>()));
+        }
+
+        var stored = await Http.OkJsonAsync("transactions/resend-x");
+        Assert.Equal(21m, stored["amount"]!.GetValue<decimal>());
+        Assert.Equal("none", stored.Str("severity"));
+        using (var anomaly = await Http.GetAsync("anomalies/resend-x"))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.NotFound, anomaly);
+        }
+
+        var listed = await Http.OkJsonAsync("anomalies?accountId=acct-resend&limit=100");
+        Assert.DoesNotContain("resend-x", listed.Ids());
+
+        // The same content again is no conflict, and is not scored again.
+        using var identical = await Http.PostAsync("transactions", Tx.Json([Tx.Quiet("resend-x", "acct-resend", Tx.T0.AddHours(-2), 21m)]));
+        var again = await HttpAssert.StatusAsync(HttpStatusCode.Accepted, identical);
+        Assert.Equal(1, again!["accepted"]!.GetValue<int>());
+        Assert.Equal(0, again["conflicts"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task The_same_id_more_than_once_in_a_request_is_reported_and_only_its_first_copy_is_scored()
     {
         var first = Tx.Quiet("dup-in-1", "acct-dup-in", Tx.T0, 20m);

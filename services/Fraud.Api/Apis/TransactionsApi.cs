@@ -14,6 +14,7 @@ namespace Fraud.Api.Apis;
 public static class TransactionsApi
 {
     private static readonly ThrottledLog PublishFailureLog = new(TimeSpan.FromSeconds(10));
+    private static readonly ThrottledLog LedgerCheckFailureLog = new(TimeSpan.FromSeconds(10));
 
     public static IEndpointRouteBuilder MapTransactionsApi(this IEndpointRouteBuilder endpoints)
     {
@@ -46,7 +47,8 @@ public static class TransactionsApi
         return endpoints;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext http, ITransactionPublisher publisher, IOptions<ApiOptions> options, RequestBodyBudget budget, ILoggerFactory loggers)
+    private static async Task<IResult> IngestAsync(
+        HttpContext http, ITransactionPublisher publisher, ILedger ledger, IOptions<ApiOptions> options, RequestBodyBudget budget, ILoggerFactory loggers)
     {
         using var body = await RequestBody.ReadJsonAsync(http, options.Value.MaxBodyBytes, budget).ConfigureAwait(false);
         if (body.Refusal is { } refusal)
@@ -60,9 +62,10 @@ public static class TransactionsApi
             return Problems.Validation(batch.Errors);
         }
 
+        var (unscored, conflicting) = await WithoutScoredAsync(batch.Transactions, ledger, loggers, http.RequestAborted).ConfigureAwait(false);
         try
         {
-            var result = await publisher.PublishAsync(batch.Transactions, http.RequestAborted).ConfigureAwait(false);
+            var result = await publisher.PublishAsync(unscored, http.RequestAborted).ConfigureAwait(false);
             if (result.Failures.Count > 0)
             {
                 return TypedResults.Problem(
@@ -71,12 +74,15 @@ public static class TransactionsApi
                     title: "Some transactions were not accepted.",
                     extensions: new Dictionary<string, object?>
                     {
-                        ["accepted"] = result.Accepted,
+                        ["accepted"] = result.Accepted + batch.Transactions.Count - unscored.Count,
                         ["failed"] = result.Failures.Select(f => f.TransactionId).Take(100).ToArray(),
                     });
             }
 
-            return TypedResults.Json(IngestResponse.For(result.Accepted, batch.Transactions), FraudJsonContext.Default.IngestResponse, statusCode: StatusCodes.Status202Accepted);
+            return TypedResults.Json(
+                IngestResponse.For(result.Accepted + batch.Transactions.Count - unscored.Count, batch.Transactions, conflicting),
+                FraudJsonContext.Default.IngestResponse,
+                statusCode: StatusCodes.Status202Accepted);
         }
         catch (BackpressureException e)
         {
@@ -96,6 +102,65 @@ public static class TransactionsApi
                 "The transactions could not be made durable, so none is acknowledged; resend the batch after the Retry-After delay (ids are idempotent).",
                 TimeSpan.FromSeconds(1));
         }
+    }
+
+    /// <summary>
+    /// The transactions whose ids the ledger does not hold yet (the others are durable already and
+    /// are not published again), and the ids it holds with other content. A resend of a transaction
+    /// still on its way to the ledger is recognised by the detector instead. When the ledger does not
+    /// answer, everything is published: ingest does not wait on it.
+    /// </summary>
+    private static async Task<(IReadOnlyList<Transaction> Unscored, IReadOnlyList<string> Conflicting)> WithoutScoredAsync(
+        IReadOnlyList<Transaction> transactions, ILedger ledger, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ScoredTransaction> scored;
+        try
+        {
+            var ids = new HashSet<string>(transactions.Count, StringComparer.Ordinal);
+            foreach (var tx in transactions)
+            {
+                ids.Add(tx.TransactionId);
+            }
+
+            scored = await ledger.GetTransactionsAsync(ids, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (LedgerCheckFailureLog.ShouldLog(out var suppressed))
+            {
+                loggers.CreateLogger(typeof(TransactionsApi)).LogWarning(
+                    e, "Could not check the ledger for resent ids ({Suppressed} more since the last one logged); publishing without the check", suppressed);
+            }
+
+            return (transactions, []);
+        }
+
+        if (scored.Count == 0)
+        {
+            return (transactions, []);
+        }
+
+        var byId = scored.ToDictionary(s => s.TransactionId, StringComparer.Ordinal);
+        var unscored = new List<Transaction>(transactions.Count);
+        var conflicting = new List<string>();
+        foreach (var tx in transactions)
+        {
+            if (!byId.TryGetValue(tx.TransactionId, out var first))
+            {
+                unscored.Add(tx);
+            }
+            else if (!TransactionContent.Same(first, tx) && !conflicting.Contains(tx.TransactionId, StringComparer.Ordinal))
+            {
+                conflicting.Add(tx.TransactionId);
+            }
+        }
+
+        if (conflicting.Count > 0)
+        {
+            RuntimeMetrics.ResendConflicts.Inc(conflicting.Count);
+        }
+
+        return (unscored, conflicting);
     }
 
     private static async Task<IResult> ScoreAsync(HttpContext http, IScoringClient scoring, IOptions<ApiOptions> options, RequestBodyBudget budget)

@@ -1,16 +1,24 @@
 namespace Fraud.Contracts.Api;
 
 /// <summary>
-/// The answer of <c>POST /transactions</c>: how many transactions are durable, and which ids came
-/// more than once in the request (<see cref="Duplicates"/> copies beyond the first, up to 100 of
-/// the ids in <see cref="DuplicateIds"/>). Only the first copy of an id is scored; a later copy,
-/// even with other content, is acknowledged and dropped, as a resend of the same id always is.
+/// The answer of <c>POST /transactions</c>: how many transactions are durable; which ids came more
+/// than once in the request (<see cref="Duplicates"/> copies beyond the first, up to 100 of the ids
+/// in <see cref="DuplicateIds"/>); and which ids were scored before with other content
+/// (<see cref="Conflicts"/>, up to 100 in <see cref="ConflictIds"/>). Only the first copy of an id
+/// is ever scored: a later copy, even with other content, is acknowledged and dropped, as a resend
+/// of the same id always is.
 /// </summary>
-public sealed record IngestResponse(int Accepted, int Duplicates = 0, IReadOnlyList<string>? DuplicateIds = null)
+public sealed record IngestResponse(
+    int Accepted,
+    int Duplicates = 0,
+    IReadOnlyList<string>? DuplicateIds = null,
+    int Conflicts = 0,
+    IReadOnlyList<string>? ConflictIds = null)
 {
-    public const int MaxDuplicateIds = 100;
+    public const int MaxListedIds = 100;
 
-    public static IngestResponse For(int accepted, IReadOnlyList<Transaction> transactions)
+    /// <summary>The answer for <paramref name="transactions"/>, of which <paramref name="conflicting"/> differ from what was scored under their ids.</summary>
+    public static IngestResponse For(int accepted, IReadOnlyList<Transaction> transactions, IReadOnlyList<string> conflicting)
     {
         var seen = new HashSet<string>(transactions.Count, StringComparer.Ordinal);
         var duplicates = 0;
@@ -21,13 +29,18 @@ public sealed record IngestResponse(int Accepted, int Duplicates = 0, IReadOnlyL
             {
                 duplicates++;
                 ids ??= [];
-                if (ids.Count < MaxDuplicateIds && !ids.Contains(tx.TransactionId, StringComparer.Ordinal))
+                if (ids.Count < MaxListedIds && !ids.Contains(tx.TransactionId, StringComparer.Ordinal))
                 {
                     ids.Add(tx.TransactionId);
                 }
             }
         }
 
-        return new IngestResponse(accepted, duplicates, ids);
+        return new IngestResponse(
+            accepted,
+            duplicates,
+            ids,
+            conflicting.Count,
+            conflicting.Count == 0 ? null : [.. conflicting.Take(MaxListedIds)]);
     }
 }

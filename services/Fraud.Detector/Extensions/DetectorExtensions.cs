@@ -40,6 +40,7 @@ public static class DetectorExtensions
         services.AddSubscription<Transaction, DetectionPipeline>();
         services.AddSubscription<Verdict, VerdictHandler>();
         services.AddSingleton<LedgerWriter>();
+        services.AddSingleton<RecordedCopies>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddSingleton(sp => new MerchantProfiles(sp.GetRequiredService<IOptions<ProfileOptions>>().Value));
         services.AddSingleton<ModelHost>();

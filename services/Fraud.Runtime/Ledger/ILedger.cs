@@ -26,6 +26,12 @@ public interface ILedger
     /// <summary>A scored transaction; an <see cref="Anomaly"/> instance when it was one.</summary>
     Task<ScoredTransaction?> GetTransactionAsync(string transactionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The scored transactions among <paramref name="transactionIds"/> that the ledger holds, in no
+    /// particular order: how a resend is recognised whatever time has passed since the first copy.
+    /// </summary>
+    Task<IReadOnlyList<ScoredTransaction>> GetTransactionsAsync(IReadOnlyCollection<string> transactionIds, CancellationToken cancellationToken);
+
     /// <summary>The anomaly with this id, or null when there is none (or the transaction scored below the alert threshold).</summary>
     Task<Anomaly?> GetAnomalyAsync(string transactionId, CancellationToken cancellationToken);
 

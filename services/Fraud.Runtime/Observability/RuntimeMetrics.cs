@@ -42,6 +42,10 @@ public static class RuntimeMetrics
     public static readonly Counter LedgerFailures = Metrics.CreateCounter(
         "fraud_ledger_write_failures_total", "Ledger group commits that failed (their transactions are retried by the caller).");
 
+    /// <summary>At ingest (the id was in the ledger) or in the detector (it was still on its way): each counted once, where it was caught.</summary>
+    public static readonly Counter ResendConflicts = Metrics.CreateCounter(
+        "fraud_resend_conflicts_total", "Transactions that came again under an id already scored, with other content; the first copy stands.");
+
     public static readonly Counter Backpressure = Metrics.CreateCounter(
         "fraud_backpressure_rejections_total", "Requests refused with 503 because a bounded queue stayed full.");
 }

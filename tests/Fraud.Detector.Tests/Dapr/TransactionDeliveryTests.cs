@@ -106,6 +106,50 @@ public sealed class TransactionDeliveryTests
     }
 
     [Fact]
+    public async Task More_transactions_of_one_account_than_its_profile_remembers_are_counted_once_through_failed_commits_and_late_resends()
+    {
+        await using var host = await DetectorHost.StartAsync();
+        var transactions = Enumerable.Range(0, 40).Select(i => Events.Transaction($"many-{i}", "acc-many", Events.T0.AddMinutes(i), 20m + i)).ToList();
+        var entries = transactions.Select((tx, i) => Events.CloudEventEntry($"e{i}", tx)).ToArray();
+
+        // Folded into the profile, then the commit fails: the redelivery must not fold them again.
+        host.Ledger.WriteFailure = new TimeoutException("ledger unreachable");
+        var first = await host.DeliverBulkAsync(Events.Bulk(entries));
+        Assert.All(first.Values, s => Assert.Equal(DeliveryStatus.Retry, s));
+        host.Ledger.WriteFailure = null;
+        var again = await host.DeliverBulkAsync(Events.Bulk(entries));
+        Assert.All(again.Values, s => Assert.Equal(DeliveryStatus.Success, s));
+        Assert.Equal(40, host.Profiles.Profile("acc-many")!.TransactionCount);
+        Assert.Equal(40, host.Ledger.RowsWritten);
+        Assert.Equal(0, host.Get<Fraud.Detector.Detection.RecordedCopies>().Held);
+
+        // A producer resends the batch much later, one of them with another amount: the first copies stand.
+        var conflictsBefore = Fraud.Runtime.Observability.RuntimeMetrics.ResendConflicts.Value;
+        var resent = entries.ToArray();
+        resent[7] = Events.CloudEventEntry("e7", Events.Transaction("many-7", "acc-many", Events.T0.AddMinutes(7), 9_500m));
+        var late = await host.DeliverBulkAsync(Events.Bulk(resent));
+        Assert.All(late.Values, s => Assert.Equal(DeliveryStatus.Success, s));
+        Assert.Equal(40, host.Profiles.Profile("acc-many")!.TransactionCount);
+        Assert.Equal(40, host.Ledger.RowsWritten);
+        Assert.Equal(27m, (await host.Ledger.GetTransactionAsync("many-7", CancellationToken.None))!.Amount);
+        Assert.Equal(1, Fraud.Runtime.Observability.RuntimeMetrics.ResendConflicts.Value - conflictsBefore);
+    }
+
+    [Fact]
+    public async Task An_id_twice_in_one_delivery_is_scored_once_from_its_first_copy()
+    {
+        await using var host = await DetectorHost.StartAsync();
+        var statuses = await host.DeliverBulkAsync(Events.Bulk(
+            Events.CloudEventEntry("first", Events.Transaction("twice-1", "acc-twice", Events.T0, 21m)),
+            Events.CloudEventEntry("other", Events.Transaction("twice-2", "acc-twice", Events.T0.AddMinutes(1), 22m)),
+            Events.CloudEventEntry("second", Events.Transaction("twice-1", "acc-twice", Events.T0.AddMinutes(5), 9_500m))));
+
+        Assert.All(statuses.Values, s => Assert.Equal(DeliveryStatus.Success, s));
+        Assert.Equal(2, host.Profiles.Profile("acc-twice")!.TransactionCount);
+        Assert.Equal(21m, (await host.Ledger.GetTransactionAsync("twice-1", CancellationToken.None))!.Amount);
+    }
+
+    [Fact]
     public async Task An_anomaly_state_failure_answers_retry_and_the_redelivery_counts_each_transaction_once()
     {
         await using var host = await DetectorHost.StartAsync();

@@ -47,6 +47,9 @@ public sealed class FlakyLedger(ILedger inner) : ILedger, IDisposable
     public Task<ScoredTransaction?> GetTransactionAsync(string transactionId, CancellationToken cancellationToken) =>
         inner.GetTransactionAsync(transactionId, cancellationToken);
 
+    public Task<IReadOnlyList<ScoredTransaction>> GetTransactionsAsync(IReadOnlyCollection<string> transactionIds, CancellationToken cancellationToken) =>
+        inner.GetTransactionsAsync(transactionIds, cancellationToken);
+
     public Task<Anomaly?> GetAnomalyAsync(string transactionId, CancellationToken cancellationToken) =>
         inner.GetAnomalyAsync(transactionId, cancellationToken);
 

@@ -212,6 +212,27 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
         return await ReadSingleAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<ScoredTransaction>> GetTransactionsAsync(IReadOnlyCollection<string> transactionIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transactionIds);
+        if (transactionIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command($"{SelectRow} WHERE transaction_id = ANY(@ids)", connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. transactionIds]));
+        var rows = new List<ScoredTransaction>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(LedgerCodec.ReadRow<Dialect>(reader));
+        }
+
+        return rows;
+    }
+
     public async Task<Anomaly?> GetAnomalyAsync(string transactionId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transactionId);

@@ -214,6 +214,33 @@ public sealed class SqliteLedger : ILedger, IDisposable
         return ReadAsync(s => ReadSingle(s, null, SelectById, transactionId), cancellationToken);
     }
 
+    public Task<IReadOnlyList<ScoredTransaction>> GetTransactionsAsync(IReadOnlyCollection<string> transactionIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transactionIds);
+        if (transactionIds.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<ScoredTransaction>>([]);
+        }
+
+        // One statement whatever the count: SQLite probes the primary key once per id of the array.
+        var ids = JsonArray(transactionIds);
+        return ReadAsync<IReadOnlyList<ScoredTransaction>>(
+            session =>
+            {
+                var command = session.Command($"{SelectRow} WHERE transaction_id IN (SELECT value FROM json_each(@ids))", _commandTimeout);
+                command.Parameters.AddWithValue("@ids", ids);
+                var rows = new List<ScoredTransaction>();
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    rows.Add(LedgerCodec.ReadRow<Dialect>(reader));
+                }
+
+                return rows;
+            },
+            cancellationToken);
+    }
+
     public async Task<Anomaly?> GetAnomalyAsync(string transactionId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transactionId);
@@ -757,6 +784,23 @@ public sealed class SqliteLedger : ILedger, IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    private static string JsonArray(IReadOnlyCollection<string> values)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private ScoredTransaction? ReadSingle(SqliteReadSession session, SqliteTransaction? transaction, string sql, string transactionId)
