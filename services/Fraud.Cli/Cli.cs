@@ -66,7 +66,9 @@ public static class Cli
         catch (ImportException e)
         {
             error.WriteLine($"{CommandName(result)}: {e.Message}");
-            error.WriteLine("Fix the row, map the column with --map field=column, or pass --skip-bad-rows to skip and count bad rows.");
+            error.WriteLine(e.IsFileError
+                ? "The file cannot be read past this point; --skip-bad-rows skips bad rows, not a damaged file."
+                : "Fix the row, map the column with --map field=column, or pass --skip-bad-rows to skip and count bad rows.");
             return 1;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)

@@ -1,4 +1,6 @@
+using System.IO.Compression;
 using System.Reflection;
+using System.Text;
 
 namespace Fraud.Cli.Tests;
 
@@ -69,6 +71,112 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("skipped 1 bad rows", output, StringComparison.Ordinal);
         Assert.Contains("trained", output, StringComparison.Ordinal);
+    }
+
+    private static List<string> Rows(int count)
+    {
+        var lines = new List<string> { "transaction_id,account_id,timestamp,amount,is_fraud" };
+        for (var i = 0; i < count; i++)
+        {
+            lines.Add($"t{i},a{i % 10},2026-01-01T{i / 60 % 24:00}:{i % 60:00}:00Z,{10 + i % 7},{(i % 40 == 0 ? 1 : 0)}");
+        }
+
+        return lines;
+    }
+
+    /// <summary>A .csv.gz cut short is a damaged file, not a bad last row: refused whole, whatever the options.</summary>
+    [Fact]
+    public async Task ATruncatedGzipIsAnErrorOfTheFileEvenWithSkipBadRows()
+    {
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(string.Join('\n', Rows(200)) + "\n"));
+        }
+
+        var path = Path.Combine(_directory, "cut.csv.gz");
+        await File.WriteAllBytesAsync(path, compressed.ToArray()[..(int)(compressed.Length / 2)]);
+
+        foreach (var skip in new[] { false, true })
+        {
+            var (code, output, error) = await CliRunner.Run(
+                ["train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), .. (skip ? new[] { "--skip-bad-rows" } : [])]);
+
+            Assert.True(code == 1, $"exit {code}: {output}{error}");
+            Assert.Matches(@"cut\.csv\.gz:\d+:1: the gzip archive is truncated or corrupt \(.+\): reading stopped at line \d+", error);
+            Assert.Contains("--skip-bad-rows skips bad rows, not a damaged file", error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task NdjsonThatIsNotUtf8IsReportedWithFileLineAndByte()
+    {
+        var path = Path.Combine(_directory, "latin1.ndjson");
+        await File.WriteAllBytesAsync(path,
+        [
+            .. "{\"transactionId\":\"t1\",\"accountId\":\"a1\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"amount\":1}\n"u8,
+            .. "{\"transactionId\":\"t2\",\"accountId\":\"caf"u8, 0xE9, .. "\",\"timestamp\":\"2026-01-01T00:00:01Z\",\"amount\":1}\n"u8,
+        ]);
+
+        var (code, _, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("latin1.ndjson:2:39: invalid UTF-8 at line 2, byte 39 (0xE9): the file may be Latin-1, Windows-1252 or UTF-16; save it as UTF-8",
+            error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ANulByteIsARowErrorNamedWhereItIsOrSkipped()
+    {
+        var lines = Rows(200);
+        lines[50] = "t49,a9,2026-01-01T00:49:00Z,12\0,0";
+        var path = Path.Combine(_directory, "nul.csv");
+        await File.WriteAllLinesAsync(path, lines);
+
+        var (code, _, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"));
+        var (skippedCode, skippedOutput, skippedError) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), "--skip-bad-rows");
+
+        Assert.Equal(1, code);
+        Assert.Contains("nul.csv:51:4: column 'amount': NUL byte at line 51, character 31: the file may be UTF-16 or binary; save it as UTF-8",
+            error, StringComparison.Ordinal);
+        Assert.True(skippedCode == 0, skippedError);
+        Assert.Contains("skipped 1 bad rows", skippedOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnclosedQuoteIsReportedWhereItOpensAndNeverSkipped()
+    {
+        var lines = Rows(200);
+        lines[5] = "t4,\"a4,2026-01-01T00:04:00Z,14,0";
+        var path = Path.Combine(_directory, "quote.csv");
+        await File.WriteAllLinesAsync(path, lines);
+        var header = Path.Combine(_directory, "header.csv");
+        await File.WriteAllLinesAsync(header, ["transaction_id,\"account_id,timestamp,amount", .. Rows(5).Skip(1)]);
+
+        foreach (var args in new[] { new[] { "--data", path }, ["--data", path, "--skip-bad-rows"], ["--data", header, "--skip-bad-rows"] })
+        {
+            var (code, output, error) = await CliRunner.Run(["train", .. args, "--out", Path.Combine(_directory, "m.zip")]);
+            Assert.True(code == 1, $"exit {code}: {output}{error}");
+            Assert.Contains(args[1] == path
+                ? "quote.csv:6:2: column 'account_id': a quoted field opened at line 6, character 4 is never closed"
+                : "header.csv:1:2: a quoted field opened at line 1, character 16 is never closed", error, StringComparison.Ordinal);
+            Assert.Contains("--skip-bad-rows skips bad rows, not a damaged file", error, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>What is left of a small file after skipping is too little for RandomizedPca: said so, not a crash.</summary>
+    [Fact]
+    public async Task TooFewRowsLeftToTrainOnIsAnErrorNotACrash()
+    {
+        var lines = Rows(9);
+        lines[6] = "t5,a5,2026-01-01T00:05:00Z,10,0\0";
+        var path = Path.Combine(_directory, "few.csv");
+        await File.WriteAllLinesAsync(path, lines);
+
+        var (code, _, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), "--skip-bad-rows");
+
+        Assert.Equal(1, code);
+        Assert.Contains("fraud train: 8 transactions are too few or too alike to train on", error, StringComparison.Ordinal);
     }
 
     [Theory]

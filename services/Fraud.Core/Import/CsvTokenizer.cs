@@ -7,6 +7,12 @@ namespace Fraud.Core.Import;
 /// </summary>
 internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
 {
+    /// <summary>
+    /// No real row comes near this; a quote left open would otherwise pull the rest of a file of any
+    /// size into the buffer (past 2^30 characters the array cannot grow, and the process dies).
+    /// </summary>
+    internal const int MaxRecordChars = 1 << 24;
+
     private static readonly char[] Candidates = [',', ';', '\t', '|'];
 
     private readonly List<(int Start, int Length)> _fields = new(32);
@@ -18,9 +24,15 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
     private bool _eof;
     private long _nextLine = 1;
     private readonly List<bool> _inScratch = new(32);
+    private bool _nulSeen;
+    private int _openQuoteAt = -1;
+    private int _openQuoteField;
 
     /// <summary>Physical line on which the current record starts.</summary>
     public long Line { get; private set; }
+
+    /// <summary>Physical line on which the record being read (or the next one) starts.</summary>
+    public long NextLine => _nextLine;
 
     public int FieldCount => _fields.Count;
 
@@ -34,7 +46,10 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
 
     private char? _delimiter = delimiter;
 
-    /// <summary>Reads the next non-blank record; false at the end of the stream.</summary>
+    /// <summary>
+    /// Reads the next non-blank record; false at the end of the stream. A <see cref="CsvFormatException"/>
+    /// that is not <see cref="CsvFormatException.Fatal"/> has consumed its record: the next call reads on.
+    /// </summary>
     public bool Read()
     {
         _ = Delimiter;
@@ -53,10 +68,16 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
 
             Line = _nextLine;
             _nextLine += newlines;
+            var start = _position;
             _position += consumed;
             if (_fields.Count == 1 && _fields[0].Length == 0)
             {
                 continue; // blank line
+            }
+
+            if (_nulSeen)
+            {
+                CheckNul(start, consumed);
             }
 
             return true;
@@ -76,6 +97,7 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
         var delimiter = _delimiter!.Value;
         if (i >= end)
         {
+            _openQuoteAt = -1;
             return false;
         }
 
@@ -85,12 +107,13 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
             {
                 // Quoted field: copy into scratch, undoubling quotes.
                 var start = _scratchUsed;
+                var quoteAt = i;
                 i++;
                 while (true)
                 {
                     if (i >= end)
                     {
-                        return _eof ? throw new FormatException($"a quoted field opened on line {_nextLine} is never closed") : false;
+                        return _eof ? throw UnclosedQuote(quoteAt, _fields.Count + 1, "is never closed (the rest of the file would be one field)") : OpenQuote(quoteAt);
                     }
 
                     var c = _buffer[i];
@@ -98,7 +121,7 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
                     {
                         if (i + 1 >= end && !_eof)
                         {
-                            return false;
+                            return OpenQuote(quoteAt);
                         }
 
                         if (i + 1 < end && _buffer[i + 1] == '"')
@@ -140,6 +163,7 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
 
                 if (i >= end && !_eof)
                 {
+                    _openQuoteAt = -1;
                     return false;
                 }
 
@@ -167,6 +191,7 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
             {
                 if (i + 1 >= end && !_eof)
                 {
+                    _openQuoteAt = -1;
                     return false;
                 }
 
@@ -224,6 +249,54 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
         return best;
     }
 
+    /// <summary>Notes the quote still open at the end of the buffer, in case the record outgrows <see cref="MaxRecordChars"/>.</summary>
+    private bool OpenQuote(int quoteAt)
+    {
+        _openQuoteAt = quoteAt;
+        _openQuoteField = _fields.Count + 1;
+        return false;
+    }
+
+    /// <summary>The quote at <paramref name="quoteAt"/> (an index into the current record) located by physical line and character.</summary>
+    private CsvFormatException UnclosedQuote(int quoteAt, int field, string problem)
+    {
+        var (line, character) = Locate(quoteAt);
+        return new CsvFormatException(line, field, character, $"a quoted field opened at line {line}, character {character} {problem}", fatal: true);
+    }
+
+    /// <summary>Physical line and character (1-based) of a buffer index within the record that starts at <c>_position</c>.</summary>
+    private (long Line, int Character) Locate(int index)
+    {
+        // Within a record, line breaks occur only inside quoted fields, where only \n is counted.
+        var before = _buffer.AsSpan(_position, index - _position);
+        return (_nextLine + before.Count('\n'), before.Length - before.LastIndexOf('\n'));
+    }
+
+    /// <summary>
+    /// A NUL never belongs in a field: it is what UTF-16 or a binary file looks like read as UTF-8. Only
+    /// records read after one was seen in the stream are searched, so clean files pay nothing per record.
+    /// </summary>
+    private void CheckNul(int start, int length)
+    {
+        var at = _buffer.AsSpan(start, length).IndexOf('\0');
+        if (at < 0)
+        {
+            return;
+        }
+
+        var before = _buffer.AsSpan(start, at);
+        var line = Line + before.Count('\n');
+        var character = before.Length - before.LastIndexOf('\n');
+        var field = 0;
+        while (field < _fields.Count - 1 && !Field(field).Contains('\0'))
+        {
+            field++;
+        }
+
+        throw new CsvFormatException(line, field + 1, character,
+            $"NUL byte at line {line}, character {character}: the file may be UTF-16 or binary; save it as UTF-8", fatal: false);
+    }
+
     private void AppendScratch(char c)
     {
         if (_scratchUsed == _scratch.Length)
@@ -239,6 +312,13 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
         var remaining = _length - _position;
         if (_position == 0 && remaining == _buffer.Length)
         {
+            if (_buffer.Length >= MaxRecordChars)
+            {
+                throw _openQuoteAt >= 0
+                    ? UnclosedQuote(_openQuoteAt, _openQuoteField, $"is still open after {MaxRecordChars:N0} characters; its closing quote is missing")
+                    : new CsvFormatException(_nextLine, 1, 1, $"no line break in {MaxRecordChars:N0} characters; this is not a CSV file of rows", fatal: true);
+            }
+
             Array.Resize(ref _buffer, _buffer.Length * 2);
         }
         else if (remaining > 0)
@@ -254,6 +334,23 @@ internal sealed class CsvTokenizer(TextReader reader, char? delimiter)
             _eof = true;
         }
 
+        // One vectorised pass per buffer, so that records need searching only once a NUL has turned up.
+        _nulSeen |= _buffer.AsSpan(_length, read).Contains('\0');
         _length += read;
     }
+}
+
+/// <summary>
+/// A record the tokenizer refuses, located by physical line, field (1-based) and character in that line.
+/// <see cref="Fatal"/> when nothing after it can be read as rows (a quote that never closes).
+/// </summary>
+internal sealed class CsvFormatException(long line, int field, int character, string problem, bool fatal) : FormatException(problem)
+{
+    public long Line { get; } = line;
+
+    public int Field { get; } = field;
+
+    public int Character { get; } = character;
+
+    public bool Fatal { get; } = fatal;
 }

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Fraud.Contracts;
 
 namespace Fraud.Core.Import;
@@ -9,17 +11,26 @@ namespace Fraud.Core.Import;
 /// Streams transactions from a CSV or NDJSON file (optionally gzipped), never holding more than a
 /// buffer of it. Rows come in file order; bad rows stop the read with an <see cref="ImportException"/>
 /// naming file, line and column, or with <see cref="ImportOptions.SkipBadRows"/> are skipped and counted.
+/// A damaged file (truncated or corrupt archive, unclosed quote) stops the read whatever the options.
 /// </summary>
 public sealed class TransactionFileReader : IDisposable
 {
     private const int MaxSampleErrors = 10;
+
+    /// <summary>
+    /// GZipStream ends a truncated stream as if it were whole unless System.IO.Compression.UseStrictValidation
+    /// is on (Directory.Build.props sets it for every app here). The runtime reads the switch once per
+    /// process, so whether it took effect is found by trying, once, on an archive cut short.
+    /// </summary>
+    private static readonly Lazy<bool> GzipDetectsTruncation = new(TruncatedGzipThrows);
 
     private readonly FileStream _file;
     private readonly Stream _stream;
     private readonly ImportOptions _options;
     private readonly RowBuilder _builder;
     private readonly List<ImportException> _errors = [];
-    private readonly bool _json;
+    private readonly string _name;
+    private bool _json;
     private CsvTokenizer? _csv;
     private int[] _columnOf = [];
     private string[] _header = [];
@@ -30,16 +41,9 @@ public sealed class TransactionFileReader : IDisposable
         Path = path;
         _options = options;
         _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        var name = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
-        _stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(_file, CompressionMode.Decompress) : _file;
+        _name = IsGzip ? path[..^3] : path;
+        _stream = IsGzip ? new GZipStream(_file, CompressionMode.Decompress) : _file;
         _builder = new RowBuilder(path, options.RequireLabels);
-        var extension = System.IO.Path.GetExtension(name).ToLowerInvariant();
-        _json = extension switch
-        {
-            ".ndjson" or ".jsonl" or ".json" => true,
-            ".csv" or ".tsv" or ".txt" => false,
-            _ => SniffJson(),
-        };
     }
 
     public string Path { get; }
@@ -62,17 +66,37 @@ public sealed class TransactionFileReader : IDisposable
 
     public long? Length => _file.CanSeek ? _file.Length : null;
 
+    private bool IsGzip => Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+
     public static TransactionFileReader Open(string path, ImportOptions options)
     {
         var reader = new TransactionFileReader(path, options);
         try
         {
+            if (reader.IsGzip && !GzipDetectsTruncation.Value)
+            {
+                throw new ImportException(path, 1, string.Empty, 1,
+                    "this process cannot tell a truncated .gz file from a whole one (System.IO.Compression.UseStrictValidation is off); decompress the file first",
+                    isFileError: true);
+            }
+
+            reader._json = System.IO.Path.GetExtension(reader._name).ToLowerInvariant() switch
+            {
+                ".ndjson" or ".jsonl" or ".json" => true,
+                ".csv" or ".tsv" or ".txt" => false,
+                _ => reader.SniffJson(),
+            };
             if (!reader._json)
             {
                 reader.ReadHeader();
             }
 
             return reader;
+        }
+        catch (InvalidDataException e)
+        {
+            reader.Dispose();
+            throw reader.Damaged(e, 1);
         }
         catch
         {
@@ -122,7 +146,18 @@ public sealed class TransactionFileReader : IDisposable
     {
         var text = new StreamReader(_stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
         _csv = new CsvTokenizer(text, _options.Delimiter);
-        if (!_csv.Read())
+        bool any;
+        try
+        {
+            any = _csv.Read();
+        }
+        catch (CsvFormatException e)
+        {
+            // Rows cannot be told apart without the header: whatever is wrong with it is wrong with the file.
+            throw new ImportException(Path, e.Line, string.Empty, e.Field, e.Message, isFileError: true);
+        }
+
+        if (!any)
         {
             throw new ImportException(Path, 1, string.Empty, 1, "the file is empty; a header line is expected");
         }
@@ -193,12 +228,23 @@ public sealed class TransactionFileReader : IDisposable
 
                 row = _builder.Build(values, csv.Line);
             }
-            catch (FormatException e)
+            catch (CsvFormatException e)
             {
-                // An unclosed quote swallows the rest of the file: never skippable.
-                throw new ImportException(Path, csv.Line, string.Empty, 1, e.Message);
+                var error = new ImportException(Path, e.Line, e.Field <= _header.Length ? _header[e.Field - 1] : string.Empty, e.Field, e.Message,
+                    isFileError: e.Fatal);
+                if (!_options.SkipBadRows || e.Fatal)
+                {
+                    throw error;
+                }
+
+                Skip(error);
+                continue;
             }
-            catch (ImportException e) when (_options.SkipBadRows)
+            catch (InvalidDataException e)
+            {
+                throw Damaged(e, csv.NextLine);
+            }
+            catch (ImportException e) when (_options.SkipBadRows && !e.IsFileError)
             {
                 Skip(e);
                 continue;
@@ -217,7 +263,7 @@ public sealed class TransactionFileReader : IDisposable
         var priority = new int[CanonicalFields.Count];
         var mapped = new SortedSet<string>(StringComparer.Ordinal);
         MappedFields = mapped;
-        while (lines.TryRead(out var bytes))
+        while (NextLine(lines, out var bytes))
         {
             if (bytes.IsEmpty || IsBlank(bytes))
             {
@@ -227,6 +273,13 @@ public sealed class TransactionFileReader : IDisposable
             LabelledTransaction row;
             try
             {
+                // Utf8JsonReader checks UTF-8 only in the strings it is asked to decode, and a NUL after
+                // the object goes unread; one vectorised pass over the line finds both, mostly in nothing.
+                if (bytes.IndexOfAnyExceptInRange((byte)1, (byte)0x7F) >= 0)
+                {
+                    CheckBytes(bytes, lines.Line);
+                }
+
                 values.Clear();
                 Array.Fill(priority, int.MaxValue);
                 ParseObject(bytes, lines.Line, values, keys, priority, mapped);
@@ -242,6 +295,77 @@ public sealed class TransactionFileReader : IDisposable
             HasScenarios |= row.Scenario is not null;
             RowsRead++;
             yield return row;
+        }
+    }
+
+    private bool NextLine(Utf8LineReader lines, out ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return lines.TryRead(out line);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Damaged(e, lines.Line + 1);
+        }
+    }
+
+    /// <summary>Refuses a line with a NUL or with bytes that are not UTF-8, at the first of them.</summary>
+    private void CheckBytes(ReadOnlySpan<byte> line, long lineNumber)
+    {
+        var nul = line.IndexOf((byte)0);
+        var invalid = Utf8.IsValid(line) ? -1 : FirstInvalidUtf8(line);
+        if (nul >= 0 && (invalid < 0 || nul < invalid))
+        {
+            throw new ImportException(Path, lineNumber, string.Empty, nul + 1,
+                $"NUL byte at line {lineNumber}, byte {nul + 1}: the file may be UTF-16 or binary; save it as UTF-8");
+        }
+
+        if (invalid >= 0)
+        {
+            throw new ImportException(Path, lineNumber, string.Empty, invalid + 1,
+                $"invalid UTF-8 at line {lineNumber}, byte {invalid + 1} (0x{line[invalid]:X2}): the file may be Latin-1, Windows-1252 or UTF-16; save it as UTF-8");
+        }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> line)
+    {
+        var i = 0;
+        while (i < line.Length && Rune.DecodeFromUtf8(line[i..], out _, out var length) == OperationStatus.Done)
+        {
+            i += length;
+        }
+
+        return i;
+    }
+
+    /// <summary>The archive breaks off or is corrupt where <paramref name="line"/> was being read: an error of the file.</summary>
+    private ImportException Damaged(InvalidDataException e, long line) =>
+        new(Path, line, string.Empty, 1,
+            $"the gzip archive is truncated or corrupt ({e.Message.TrimEnd('.')}): reading stopped at line {line}; get a complete copy of the file",
+            isFileError: true);
+
+    private static bool TruncatedGzipThrows()
+    {
+        using var whole = new MemoryStream();
+        using (var gzip = new GZipStream(whole, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write("a line cut short\n"u8);
+        }
+
+        using var cut = new GZipStream(new MemoryStream(whole.GetBuffer(), 0, (int)whole.Length - 4), CompressionMode.Decompress);
+        Span<byte> buffer = stackalloc byte[64];
+        try
+        {
+            while (cut.Read(buffer) > 0)
+            {
+            }
+
+            return false;
+        }
+        catch (InvalidDataException)
+        {
+            return true;
         }
     }
 
@@ -304,6 +428,11 @@ public sealed class TransactionFileReader : IDisposable
         catch (JsonException e)
         {
             throw new ImportException(Path, lineNumber, string.Empty, (int)(e.BytePositionInLine ?? 0) + 1, $"invalid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // Well-formed JSON whose string cannot become text, such as an escaped lone surrogate ("\ud800").
+            throw new ImportException(Path, lineNumber, string.Empty, (int)reader.TokenStartIndex + 1, $"invalid string: {e.Message}");
         }
 
         foreach (var (field, name) in _options.Map.Explicit)

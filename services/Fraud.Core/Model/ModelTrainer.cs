@@ -101,7 +101,16 @@ public sealed class ModelTrainer(TrainerOptions options, TimeProvider time)
             EnsureZeroMean = true,
             Seed = options.Seed,
         });
-        var fitted = trainer.Fit(data);
+        AnomalyPredictionTransformer<PcaModelParameters> fitted;
+        try
+        {
+            fitted = trainer.Fit(data);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // ML.NET's way of saying the rows are too few or too alike to find components in (NaN eigenvectors).
+            throw new InvalidOperationException($"{set.Count} transactions are too few or too alike to train on: {e.Message}", e);
+        }
 
         VBuffer<float>[] vectors = [];
         fitted.Model.GetEigenVectors(ref vectors, out var actualRank);
