@@ -263,12 +263,33 @@ public static class TransactionJson
         return Check(TransactionRules.CheckTimestamp(utc), field.ToString(), errors) ? utc : null;
     }
 
+    private const int MaxAmountText = 64;
+
     private static decimal? ReadAmount(ref Utf8JsonReader reader, FieldPath field, List<FieldError> errors)
     {
         if (reader.TokenType != JsonTokenType.Number)
         {
             errors.Add(new FieldError(field.ToString(), "must be a number"));
             reader.Skip();
+            return null;
+        }
+
+        // A JSON number is ASCII; one longer than this is no amount however it is read.
+        var raw = reader.HasValueSequence ? [] : reader.ValueSpan;
+        Span<char> text = stackalloc char[MaxAmountText];
+        if (reader.HasValueSequence || raw.Length > MaxAmountText)
+        {
+            errors.Add(new FieldError(field.ToString(), $"is longer than {MaxAmountText} characters, which no amount needs"));
+            return null;
+        }
+
+        for (var i = 0; i < raw.Length; i++)
+        {
+            text[i] = (char)raw[i];
+        }
+
+        if (!Check(TransactionRules.CheckAmountDigits(text[..raw.Length]), field.ToString(), errors))
+        {
             return null;
         }
 

@@ -12,6 +12,15 @@ public static class TransactionRules
     /// <summary>Largest amount accepted: beyond it a value is a unit or parsing mistake, not a payment.</summary>
     public const decimal MaxAmount = 1_000_000_000_000m;
 
+    /// <summary>Smallest amount accepted: below it no currency has a unit (a unit or parsing mistake).</summary>
+    public const decimal MinAmount = 0.00000001m;
+
+    /// <summary>
+    /// Most significant digits of an amount: what <see cref="decimal"/> and the ledgers keep exactly,
+    /// so an accepted amount is never rounded.
+    /// </summary>
+    public const int MaxAmountDigits = 28;
+
     /// <summary>Earliest timestamp accepted; with <see cref="Latest"/> it fits the profiles' compact time (seconds since 2000 in an int).</summary>
     public static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -64,9 +73,46 @@ public static class TransactionRules
     public static string? CheckAmount(decimal amount) => amount switch
     {
         <= 0 => "must be greater than 0",
+        < MinAmount => $"must be at least {MinAmount:0.########}",
         > MaxAmount => $"must be at most {MaxAmount:0}",
         _ => null,
     };
+
+    /// <summary>
+    /// The amount as written: more significant digits than <see cref="MaxAmountDigits"/> would be
+    /// rounded by any parser, so they are refused rather than changed without a word.
+    /// </summary>
+    public static string? CheckAmountDigits(ReadOnlySpan<char> text)
+    {
+        var exponent = text.IndexOfAny('e', 'E');
+        var mantissa = exponent < 0 ? text : text[..exponent];
+        var point = mantissa.IndexOf('.');
+        var digits = 0;
+        var trailingZeros = 0;
+        var leading = true;
+        for (var i = 0; i < mantissa.Length; i++)
+        {
+            var c = mantissa[i];
+            if (c is < '0' or > '9')
+            {
+                continue;
+            }
+
+            if (leading && c == '0')
+            {
+                continue;
+            }
+
+            leading = false;
+            digits++;
+            // Zeros at the end of a fraction hold nothing; at the end of an integer they are its size.
+            trailingZeros = c == '0' && point >= 0 && i > point ? trailingZeros + 1 : 0;
+        }
+
+        return digits - trailingZeros > MaxAmountDigits
+            ? $"has more than {MaxAmountDigits} significant digits, which no amount needs and which cannot be kept exactly"
+            : null;
+    }
 
     public static string? CheckTimestamp(DateTimeOffset utc) =>
         utc < Earliest || utc > Latest ? "must be between 2000-01-01 and 2067-12-31" : null;

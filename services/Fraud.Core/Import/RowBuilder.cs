@@ -18,6 +18,7 @@ internal sealed class RowBuilder(string file, bool requireLabels)
 
         Check(v, CanonicalField.Timestamp, line, timestampText, TransactionRules.CheckTimestamp(timestamp));
         var amountText = RequiredSpan(v, CanonicalField.Amount, line);
+        Check(v, CanonicalField.Amount, line, amountText, TransactionRules.CheckAmountDigits(amountText));
         if (!decimal.TryParse(amountText, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
         {
             throw Error(v, CanonicalField.Amount, line, $"'{amountText}' is not a number");

@@ -16,6 +16,11 @@ public sealed class TransactionRulesTests : IDisposable
         // CSV column and value, JSON member and value, the rule's words
         { "amount", "0", "\"amount\":0", "must be greater than 0" },
         { "amount", "2000000000000", "\"amount\":2000000000000", "must be at most 1000000000000" },
+        { "amount", "1e-28", "\"amount\":1e-28", "must be at least 0.00000001" },
+        { "amount", "0.000000001", "\"amount\":0.000000001", "must be at least 0.00000001" },
+        // Read as 12.3 by any parser, without a word: refused instead.
+        { "amount", "12.30000000000000000000000000000000000001", "\"amount\":12.30000000000000000000000000000000000001", "more than 28 significant digits" },
+        { "amount", "1" + new string('7', 60), "\"amount\":1" + new string('7', 60), "more than 28 significant digits" },
         { "timestamp", "1900-01-01T00:00:00Z", "\"timestamp\":\"1900-01-01T00:00:00Z\"", "must be between 2000-01-01 and 2067-12-31" },
         { "timestamp", "2099-06-01T00:00:00Z", "\"timestamp\":\"2099-06-01T00:00:00Z\"", "must be between 2000-01-01 and 2067-12-31" },
         { "account_id", new string('a', 129), $"\"accountId\":\"{new string('a', 129)}\"", "must be at most 128 characters" },
@@ -29,6 +34,25 @@ public sealed class TransactionRulesTests : IDisposable
         { "latitude", "91", "\"latitude\":91", "must be between -90 and 90" },
         { "currency", "EURO", "\"currency\":\"EURO\"", TransactionRules.CurrencyRule },
     };
+
+    [Theory]
+    [InlineData("12.300000000000001")] // a float's 17 digits, as pandas writes them
+    [InlineData("0.00000001")]
+    [InlineData("1000000000000.000000000000000")]
+    [InlineData("1234567890.123456789012345678")]
+    public void An_amount_within_the_rules_is_kept_exactly_by_both_readers(string written)
+    {
+        var path = Path.Combine(_directory, "exact.csv");
+        File.WriteAllText(path, $"transaction_id,account_id,timestamp,amount\nt1,a1,2026-01-02T03:04:05Z,{written}\n");
+        using var reader = TransactionFileReader.Open(path, new ImportOptions());
+        var fromCsv = Assert.Single(reader.Read()).Transaction.Amount;
+        var batch = TransactionJson.ParseBatch(Encoding.UTF8.GetBytes($"{{\"transactionId\":\"t1\",\"accountId\":\"a1\",\"timestamp\":\"2026-01-02T03:04:05Z\",\"amount\":{written}}}"), 10);
+        Assert.Empty(batch.Errors);
+        var expected = decimal.Parse(written, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected, fromCsv);
+        Assert.Equal(expected, Assert.Single(batch.Transactions).Amount);
+        Assert.Equal(written.TrimEnd('0').TrimEnd('.'), expected.ToString(System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0').TrimEnd('.'));
+    }
 
     [Theory]
     [MemberData(nameof(Refused))]
