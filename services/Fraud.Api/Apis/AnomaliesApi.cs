@@ -23,6 +23,10 @@ public static class AnomaliesApi
     public const int MaxLimit = 500;
     private const int MaxNoteLength = 2_000;
 
+    /// <summary>C0 controls but tab, line feed and carriage return: nothing a note needs, and NUL is refused by PostgreSQL's text.</summary>
+    private static readonly System.Buffers.SearchValues<char> ControlsInText = System.Buffers.SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000b\u000c\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
+
     /// <summary>A review: a status, a name and a note of 2,000 characters, each escaped as \uXXXX at worst.</summary>
     private const int MaxReviewBytes = 64 * 1024;
 
@@ -70,6 +74,11 @@ public static class AnomaliesApi
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, IAnomalyState state, ILedger ledger)
     {
+        if (Problems.InvalidId(id) is { } invalid)
+        {
+            return invalid;
+        }
+
         var anomaly = await state.GetAsync(id, http.RequestAborted).ConfigureAwait(false)
             ?? await ledger.GetAnomalyAsync(id, http.RequestAborted).ConfigureAwait(false);
         return anomaly is null ? NotFound(id) : WithETag(http, anomaly);
@@ -78,6 +87,11 @@ public static class AnomaliesApi
     private static async Task<IResult> ReviewAsync(
         string id, HttpContext http, ILedger ledger, IAnomalyState state, IEventPublisher events, ApiKeyStore keys, RequestBodyBudget budget, TimeProvider time, ILoggerFactory loggers)
     {
+        if (Problems.InvalidId(id) is { } invalid)
+        {
+            return invalid;
+        }
+
         var ifMatch = http.Request.Headers.IfMatch.ToString();
         if (string.IsNullOrWhiteSpace(ifMatch))
         {
@@ -192,10 +206,18 @@ public static class AnomaliesApi
         {
             errors.Add(new FieldError("note", $"must be at most {MaxNoteLength} characters"));
         }
+        else if (request.Note is { } note && note.AsSpan().ContainsAny(ControlsInText))
+        {
+            errors.Add(new FieldError("note", "must not hold control characters other than tab and line breaks"));
+        }
 
         if (request.ReviewedBy is { } by && (by.Length is 0 or > TransactionRules.MaxIdLength || string.IsNullOrWhiteSpace(by)))
         {
             errors.Add(new FieldError("reviewedBy", $"must be 1 to {TransactionRules.MaxIdLength} characters"));
+        }
+        else if (request.ReviewedBy is { } name && name.AsSpan().ContainsAnyInRange('\u0000', '\u001f'))
+        {
+            errors.Add(new FieldError("reviewedBy", "must not hold control characters"));
         }
 
         return (request, errors);
@@ -267,10 +289,15 @@ public static class AnomaliesApi
             errors.Add(new FieldError("cursor", "is not a cursor this API returned; pass nextCursor from the previous page"));
         }
 
-        var accountId = query["accountId"].ToString() is { Length: > 0 } account ? account : null;
-        if (accountId is { Length: > TransactionRules.MaxIdLength })
+        if (cursor is not null && TransactionRules.CheckId(cursor.TransactionId) is not null)
         {
-            errors.Add(new FieldError("accountId", $"must be at most {TransactionRules.MaxIdLength} characters"));
+            errors.Add(new FieldError("cursor", "is not a cursor this API returned; pass nextCursor from the previous page"));
+        }
+
+        var accountId = query["accountId"].ToString() is { Length: > 0 } account ? account : null;
+        if (accountId is not null && TransactionRules.CheckId(accountId) is { } accountError)
+        {
+            errors.Add(new FieldError("accountId", accountError));
         }
 
         return errors.Count > 0

@@ -191,6 +191,11 @@ public static class TransactionsApi
 
     private static async Task<IResult> GetAsync(string id, ILedger ledger, HttpContext http)
     {
+        if (Problems.InvalidId(id) is { } invalid)
+        {
+            return invalid;
+        }
+
         var stored = await ledger.GetTransactionAsync(id, http.RequestAborted).ConfigureAwait(false);
         return stored switch
         {

@@ -20,6 +20,10 @@ public static class Problems
 
     public static IResult Validation(string path, string message) => Validation([new FieldError(path, message)]);
 
+    /// <summary>400 naming <c>id</c> when a transaction id in a path is outside the ids' alphabet (none such can exist); else null.</summary>
+    public static IResult? InvalidId(string id) =>
+        TransactionRules.CheckId(id) is { } problem ? Validation("id", problem) : null;
+
     /// <summary>503 with Retry-After: the caller should send the same request again later.</summary>
     public static IResult Unavailable(HttpContext context, string detail, TimeSpan retryAfter)
     {
