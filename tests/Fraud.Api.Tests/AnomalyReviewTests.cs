@@ -32,6 +32,26 @@ public sealed class AnomalyReviewTests(AnomalyReviewTests.Fixture fixture) : ICl
         Assert.Equal(before.ToJsonString(), after.ToJsonString());
     }
 
+    [Theory]
+    [InlineData("\"…\"")] // a placeholder pasted as it is (sent as UTF-8, as curl does)
+    [InlineData("\"...\"")]
+    [InlineData("\"abc\"")]
+    [InlineData("1234567890abcdef")] // a tag without its quotes
+    public async Task An_If_Match_that_is_no_ETag_of_this_API_is_400_naming_it_not_a_412(string ifMatch)
+    {
+        var (before, _) = await GetAsync("ra-17");
+        using var request = new HttpRequestMessage(HttpMethod.Patch, "anomalies/ra-17") { Content = Tx.Json(new JsonObject { ["status"] = "dismissed" }) };
+        request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        using var utf8 = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 }) { BaseAddress = _host.BaseAddress };
+
+        using var response = await utf8.SendAsync(request);
+
+        var errors = HttpAssert.Errors(await HttpAssert.StatusAsync(HttpStatusCode.BadRequest, response));
+        Assert.Contains("is not an ETag this API issued", errors["If-Match"][0], StringComparison.Ordinal);
+        var (after, _) = await GetAsync("ra-17");
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+    }
+
     [Fact]
     public async Task A_review_with_the_current_ETag_applies_labels_the_ledger_and_a_stale_ETag_is_412()
     {

@@ -66,7 +66,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
 
         // The stats strip.
         await tab.WaitForAsync("document.querySelector('[data-stat=\"Anomalies\"] dd')?.textContent === '4'", "the stats strip to count four anomalies");
-        Assert.Equal("rules-only", (await tab.EvaluateAsync("document.querySelector('[data-stat=\"Model\"] dd').textContent"))!.GetValue<string>());
+        Assert.Equal("rules-only", (await tab.EvaluateAsync("document.querySelector('[data-stat=\"Model in use\"] dd').textContent"))!.GetValue<string>());
 
         // The detail panel: every reason with its weight, the transaction's fields.
         await tab.EvaluateAsync("document.querySelector('tr[data-id=\"ua-11\"] button.open').click()");

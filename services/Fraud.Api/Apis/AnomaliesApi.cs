@@ -35,6 +35,7 @@ public static class AnomaliesApi
         var group = endpoints.MapGroup("/anomalies").WithTags("Anomalies").RequireAuthorization(ApiPolicies.Analyst);
         group.MapGet("/", ListAsync)
             .WithSummary("Anomalies, newest transaction first; filters severity (comma list), status, accountId, from, to, minScore; limit and cursor page.")
+            .WithDescription("from and to filter by the transaction's own timestamp (when the payment happened), not by scoring time as GET /stats does.")
             .Produces<AnomalyListResponse>()
             .ProducesValidationProblem();
         group.MapGet("/{id}", GetAsync)
@@ -103,6 +104,11 @@ public static class AnomaliesApi
         if (body.Refusal is { } refusal)
         {
             return refusal;
+        }
+
+        if (!AnomalyETag.IsWellFormed(ifMatch))
+        {
+            return Problems.Validation("If-Match", $"'{ifMatch}' is not an ETag this API issued; GET /anomalies/{id} and send its ETag header as it is (quotes included)");
         }
 
         var (request, errors) = ParseReview(body.Span);

@@ -19,7 +19,9 @@ public static class StatsApi
         endpoints.MapGet("/stats", GetAsync)
             .WithTags("Statistics")
             .RequireAuthorization(ApiPolicies.Analyst)
-            .WithSummary("Counts by severity and status, throughput and model versions over [from, to) of scoring time, widened to whole minutes (default: the last 24 hours).")
+            .WithSummary("Counts by severity and status, throughput and model versions of the transactions scored in [from, to), widened to whole minutes (default: the last 24 hours); the current rate and the model in use.")
+            .WithDescription("from and to filter by scoring time (when the detector scored a transaction), not by the transaction's own timestamp as GET /anomalies does. "
+                + "currentTransactionsPerSecond is the last complete minute's rate and modelVersion the model that scored the latest transactions, whatever the window.")
             .Produces<StatsResponse>()
             .ProducesValidationProblem();
         return endpoints;
@@ -42,6 +44,7 @@ public static class StatsApi
         }
 
         var stats = await ledger.StatsAsync(from, to, http.RequestAborted).ConfigureAwait(false);
+        var activity = await ledger.ActivityAsync(now, http.RequestAborted).ConfigureAwait(false);
         var response = new StatsResponse(
             stats.From,
             stats.To,
@@ -51,7 +54,8 @@ public static class StatsApi
             stats.BySeverity.ToDictionary(p => WireNames.Name(p.Key), p => p.Value),
             stats.ByStatus.ToDictionary(p => WireNames.Name(p.Key), p => p.Value),
             stats.ByModelVersion,
-            stats.ByModelVersion.Count == 0 ? null : stats.ByModelVersion.MaxBy(p => p.Value).Key);
+            Math.Round(activity.TransactionsPerSecond, 3),
+            activity.LatestModelVersion);
         return TypedResults.Json(response, FraudJsonContext.Default.StatsResponse);
     }
 

@@ -28,6 +28,20 @@ public static class AnomalyETag
     }
 
     /// <summary>
+    /// True when every entry of an <c>If-Match</c> value is <c>*</c> or a tag of this API's form
+    /// (strong or weak); anything else is a caller's mistake to name, not a concurrent review.
+    /// </summary>
+    public static bool IsWellFormed(string ifMatch)
+    {
+        ArgumentNullException.ThrowIfNull(ifMatch);
+        var entries = ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return entries.Length > 0 && entries.All(e => e == "*" || IsTag(e.StartsWith("W/", StringComparison.Ordinal) ? e[2..] : e));
+    }
+
+    private static bool IsTag(string tag) =>
+        tag.Length == 18 && tag[0] == '"' && tag[^1] == '"' && tag.AsSpan(1, 16).IndexOfAnyExcept("0123456789abcdef") < 0;
+
+    /// <summary>
     /// True when an <c>If-Match</c> value names this tag (or is <c>*</c>). If-Match compares strongly
     /// (RFC 9110, 13.1.1), so a weak tag (<c>W/"…"</c>) never matches: it would claim the caller saw
     /// this exact review when it only saw one like it.

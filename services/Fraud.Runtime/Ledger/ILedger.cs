@@ -56,6 +56,9 @@ public interface ILedger
     /// <summary>Counts by severity and status, throughput and model versions over [from, to) of scoring time.</summary>
     Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
+    /// <summary>Transactions scored in the minute before the one <paramref name="now"/> is in, and the model of the latest ones scored (null when none).</summary>
+    Task<LedgerActivity> ActivityAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Deletes transactions scored before <paramref name="cutoff"/>, in chunks; returns how many.</summary>
     Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }

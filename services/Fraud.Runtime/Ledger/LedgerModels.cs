@@ -88,3 +88,9 @@ public sealed record LedgerStats(
     /// <summary>Transactions per second over the window.</summary>
     public double Throughput => (To - From).TotalSeconds > 0 ? Transactions / (To - From).TotalSeconds : 0;
 }
+
+/// <summary>What is scored now: the transactions of the last complete minute and the model that scored the latest ones.</summary>
+public sealed record LedgerActivity(long LastMinuteTransactions, string? LatestModelVersion)
+{
+    public double TransactionsPerSecond => LastMinuteTransactions / 60.0;
+}

@@ -50,6 +50,9 @@ public sealed class FlakyLedger(ILedger inner) : ILedger, IDisposable
     public Task<IReadOnlyList<ScoredTransaction>> GetTransactionsAsync(IReadOnlyCollection<string> transactionIds, CancellationToken cancellationToken) =>
         inner.GetTransactionsAsync(transactionIds, cancellationToken);
 
+    public Task<LedgerActivity> ActivityAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        inner.ActivityAsync(now, cancellationToken);
+
     public Task<Anomaly?> GetAnomalyAsync(string transactionId, CancellationToken cancellationToken) =>
         inner.GetAnomalyAsync(transactionId, cancellationToken);
 

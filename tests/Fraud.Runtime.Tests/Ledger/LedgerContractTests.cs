@@ -476,6 +476,30 @@ public abstract class LedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Activity_is_the_last_complete_minute_and_the_model_of_the_latest_transactions()
+    {
+        // Scored in 2060, later than any other test scores: these are the latest rows of the database.
+        var minute = At(2060).AddHours(5).AddMinutes(7);
+        var rows = new List<ScoredTransaction>
+        {
+            Plain(Id("act1"), "acc", At(2036)) with { ScoredAt = minute.AddSeconds(1), ModelVersion = "older" },
+            Plain(Id("act2"), "acc", At(2036)) with { ScoredAt = minute.AddSeconds(20), ModelVersion = "newer" },
+            Plain(Id("act3"), "acc", At(2036)) with { ScoredAt = minute.AddSeconds(59.9), ModelVersion = "newer" },
+            OpenAnomaly(Id("act4"), "acc", At(2036)) with { ScoredAt = minute.AddMinutes(1).AddSeconds(3), ModelVersion = "newest" },
+        };
+        await Ledger.WriteAsync(rows, CancellationToken.None);
+
+        var during = await Ledger.ActivityAsync(minute.AddMinutes(1).AddSeconds(30), CancellationToken.None);
+        Assert.Equal(3, during.LastMinuteTransactions);
+        Assert.Equal(3 / 60.0, during.TransactionsPerSecond, 9);
+        Assert.Equal("newest", during.LatestModelVersion);
+
+        var later = await Ledger.ActivityAsync(minute.AddMinutes(10), CancellationToken.None);
+        Assert.Equal(0, later.LastMinuteTransactions);
+        Assert.Equal("newest", later.LatestModelVersion);
+    }
+
+    [Fact]
     public async Task Upgrading_a_ledger_counts_the_rows_it_already_holds_into_the_stats()
     {
         var database = await NewDatabaseAsync();

@@ -461,6 +461,26 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
         return StatsRow.Build(window.From, window.To, rows);
     }
 
+    public async Task<LedgerActivity> ActivityAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var lastMinute = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT sum(count)::bigint FROM ledger_stats WHERE span = 1 AND bucket = @minute",
+            new { minute = StatsWindow.MinuteOf(now).AddMinutes(-1).UtcDateTime },
+            commandTimeout: _commandTimeout,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // Writers keep their own rows: the latest bucket's model with the most transactions over all writers.
+        var model = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            """
+            SELECT model_version FROM ledger_stats
+             WHERE span = 1 AND bucket = (SELECT max(bucket) FROM ledger_stats WHERE span = 1 AND count > 0)
+             GROUP BY model_version ORDER BY sum(count) DESC LIMIT 1
+            """,
+            commandTimeout: _commandTimeout,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new LedgerActivity(lastMinute ?? 0, model);
+    }
+
     public async Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         var bound = LedgerCodec.CeilingToMicroseconds(cutoff);

@@ -464,6 +464,18 @@ public sealed class SqliteLedger : ILedger, IDisposable
             cancellationToken);
     }
 
+    public Task<LedgerActivity> ActivityAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var minute = LedgerCodec.ToUnixMicroseconds(StatsWindow.MinuteOf(now).AddMinutes(-1));
+        return ReadAsync(
+            session => new LedgerActivity(
+                session.Connection.ExecuteScalar<long?>(
+                    "SELECT sum(count) FROM ledger_stats WHERE span = 1 AND bucket = @minute", new { minute }, commandTimeout: _commandTimeout) ?? 0,
+                session.Connection.ExecuteScalar<string?>(
+                    "SELECT model_version FROM ledger_stats WHERE span = 1 AND count > 0 ORDER BY bucket DESC, count DESC LIMIT 1", commandTimeout: _commandTimeout)),
+            cancellationToken);
+    }
+
     public async Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         var bound = LedgerCodec.ToUnixMicroseconds(LedgerCodec.CeilingToMicroseconds(cutoff));
