@@ -10,6 +10,10 @@ public static class WireNames
     private static readonly string[] Severities = ["none", "low", "medium", "high", "critical"];
     private static readonly string[] Statuses = ["open", "confirmed_fraud", "false_positive", "dismissed"];
 
+    /// <summary>The wire names of an enum type's values, in enum order (null for other types).</summary>
+    public static IReadOnlyList<string>? Of(Type type) =>
+        type == typeof(Channel) ? Channels : type == typeof(Severity) ? Severities : type == typeof(AnomalyStatus) ? Statuses : null;
+
     /// <summary>The channels as UTF-8, in enum order, for readers that compare raw JSON text.</summary>
     internal static readonly byte[][] ChannelsUtf8 = [.. Channels.Select(System.Text.Encoding.UTF8.GetBytes)];
 

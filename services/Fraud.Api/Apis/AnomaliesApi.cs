@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using Fraud.Api.Extensions;
+using Fraud.Api.OpenApi;
 using Fraud.Api.Security;
 using Fraud.Contracts;
 using Fraud.Contracts.Api;
@@ -36,22 +37,35 @@ public static class AnomaliesApi
         group.MapGet("/", ListAsync)
             .WithSummary("Anomalies, newest transaction first; filters severity (comma list), status, accountId, from, to, minScore; limit and cursor page.")
             .WithDescription("from and to filter by the transaction's own timestamp (when the payment happened), not by scoring time as GET /stats does.")
+            .WithQuery(
+                ("severity", "Comma list of none, low, medium, high, critical."),
+                ("status", "One of open, confirmed_fraud, false_positive, dismissed."),
+                ("accountId", "Only this account's anomalies."),
+                ("from", "ISO 8601 time, inclusive, on the transaction's timestamp."),
+                ("to", "ISO 8601 time, exclusive, on the transaction's timestamp."),
+                ("minScore", "Number from 0 to 1."),
+                ("limit", $"Page size, 1 to {MaxLimit} (default 50)."),
+                ("cursor", "nextCursor of the previous page."))
             .Produces<AnomalyListResponse>()
             .ProducesValidationProblem();
         group.MapGet("/{id}", GetAsync)
             .WithSummary("One anomaly with its review; the ETag header is what PATCH needs in If-Match.")
             .Produces<Anomaly>()
+            .WithETag("200")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{id}", ReviewAsync)
             .WithSummary("Reviews an anomaly: status confirmed_fraud, false_positive, dismissed or open, and a note (kept when left out). Requires If-Match.")
             .Accepts<ReviewRequest>("application/json")
+            .WithIfMatch()
             .Produces<Anomaly>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithETag("200", "412");
         return endpoints;
     }
 

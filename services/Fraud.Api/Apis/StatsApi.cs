@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fraud.Api.Extensions;
+using Fraud.Api.OpenApi;
 using Fraud.Contracts;
 using Fraud.Contracts.Api;
 using Fraud.Runtime.Hosting;
@@ -22,6 +23,9 @@ public static class StatsApi
             .WithSummary("Counts by severity and status, throughput and model versions of the transactions scored in [from, to), widened to whole minutes (default: the last 24 hours); the current rate and the model in use.")
             .WithDescription("from and to filter by scoring time (when the detector scored a transaction), not by the transaction's own timestamp as GET /anomalies does. "
                 + "currentTransactionsPerSecond is the last complete minute's rate and modelVersion the model that scored the latest transactions, whatever the window.")
+            .WithQuery(
+                ("from", "ISO 8601 time, inclusive, on scoring time (default: 24 hours before to)."),
+                ("to", "ISO 8601 time, exclusive, on scoring time (default: now)."))
             .Produces<StatsResponse>()
             .ProducesValidationProblem();
         return endpoints;

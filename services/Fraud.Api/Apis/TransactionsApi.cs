@@ -1,4 +1,5 @@
 using Fraud.Api.Extensions;
+using Fraud.Api.OpenApi;
 using Fraud.Contracts;
 using Fraud.Contracts.Api;
 using Fraud.Runtime.Hosting;
@@ -25,6 +26,7 @@ public static class TransactionsApi
             .WithDescription("202 means every transaction is durable. Invalid input is refused whole (400) with every bad field named. "
                 + "503 with Retry-After when saturated; resending is safe, transaction ids are idempotent.")
             .Accepts<Transaction[]>("application/json")
+            .WithOneOrMany()
             .Produces<IngestResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -43,6 +45,8 @@ public static class TransactionsApi
             .RequireAuthorization(ApiPolicies.Analyst)
             .WithSummary("A scored transaction from the ledger (an anomaly also carries its review).")
             .Produces<ScoredTransaction>()
+            .WithETag("200")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
     }

@@ -1,6 +1,7 @@
 using Dapr.Client;
 using Fraud.Api.Apis;
 using Fraud.Api.Console;
+using Fraud.Api.OpenApi;
 using Fraud.Api.Security;
 using Fraud.Contracts;
 using Fraud.Runtime;
@@ -52,7 +53,12 @@ public static class ApiExtensions
                 context.ProblemDetails.Detail ??= $"Send the body as JSON with 'Content-Type: application/json' (got '{context.HttpContext.Request.ContentType}').";
             }
         });
-        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<ApiKeySecurityScheme>());
+        services.AddOpenApi(openApi =>
+        {
+            openApi.AddDocumentTransformer<ApiKeySecurityScheme>();
+            openApi.AddSchemaTransformer<WireSchemas>();
+            openApi.AddOperationTransformer<CommonResponses>();
+        });
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FraudJsonContext.Default));
         LoopbackGuard.Require(services, new BeyondLoopbackRequirement(
             "fraud-api",

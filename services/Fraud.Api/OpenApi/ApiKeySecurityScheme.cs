@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.OpenApi;
+using Fraud.Api.Security;
 using Microsoft.OpenApi;
 
-namespace Fraud.Api.Security;
+namespace Fraud.Api.OpenApi;
 
 /// <summary>Declares the <c>X-Api-Key</c> header in the OpenAPI document, so generated clients send it.</summary>
 internal sealed class ApiKeySecurityScheme : IOpenApiDocumentTransformer
