@@ -219,6 +219,74 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Step("done");
     }
 
+    [Fact]
+    public async Task Filters_live_in_the_address_empty_states_say_what_is_true_and_an_analyst_reviews_from_the_keyboard()
+    {
+        await using var host = await ApiHost.StartAsync();
+        Step("api started");
+        await using var chromium = await Chromium.StartAsync();
+        var tab = await OpenConsoleAsync(chromium, host.BaseAddress);
+
+        // Nothing scored yet, and an open API: both said as they are.
+        await tab.WaitForAsync("!document.getElementById('empty').hidden && document.getElementById('empty').textContent.startsWith('No anomalies yet')", "the empty state of a new system");
+        Assert.Equal("not needed: this API has no keys", (await tab.EvaluateAsync("document.getElementById('api-key').placeholder"))!.GetValue<string>());
+
+        var seed = Tx.CardTesting("uk", "acct-uk", Tx.T0, merchant: Merchant).Concat(Tx.ImpossibleTravel("uv", "acct-uv", Tx.T0.AddHours(1)));
+        using (var ingest = await host.Http.PostAsync("transactions", Tx.Json(seed)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, ingest);
+        }
+
+        // A saved view: the address holds the filters, the page shows and applies them.
+        var view = $"?severity=high&status=open&from={Uri.EscapeDataString(Tx.Iso(Tx.T0))}&to={Uri.EscapeDataString(Tx.Iso(Tx.T0.AddMinutes(30)))}";
+        await tab.NavigateAsync(new Uri(host.BaseAddress, view));
+        await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 3", "the three high card-testing anomalies of the saved view");
+        Assert.Equal(["uk-11", "uk-10", "uk-9"], (await RowsAsync(tab)).Select(r => r[0]));
+        Assert.True((await tab.EvaluateAsync("document.querySelector('input[name=severity][value=high]').checked && document.getElementById('f-status').value === 'open'"))!.GetValue<bool>());
+        // The browser shows whole minutes without their seconds.
+        Assert.Equal(Tx.Iso(Tx.T0)[..16], (await tab.EvaluateAsync("document.getElementById('f-from').value"))!.GetValue<string>());
+
+        // Changing the filter rewrites the address; a filter that matches nothing says so.
+        await tab.EvaluateAsync("document.getElementById('f-account').value = 'acct-none'; document.getElementById('filters').requestSubmit()");
+        await tab.WaitForAsync("document.getElementById('empty').textContent === 'No anomalies match these filters.' && !document.getElementById('empty').hidden", "the filtered empty state");
+        Assert.Contains("accountId=acct-none", (await tab.EvaluateAsync("location.search"))!.GetValue<string>(), StringComparison.Ordinal);
+        await tab.EvaluateAsync("document.getElementById('f-account').value = ''; document.getElementById('filters').requestSubmit()");
+        await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 3", "the saved view again");
+
+        // j opens the first, d dismisses it and focus stays on its row, j goes on to the next, c confirms it.
+        await PressAsync(tab, "j");
+        await WaitForDetailAsync(tab, "uk-11");
+        await PressAsync(tab, "d");
+        await tab.WaitForAsync("document.getElementById('d-message').textContent === 'Saved: dismissed.'", "the keyboard review to save", "document.getElementById('detail').textContent");
+        Assert.Equal("uk-11", (await tab.EvaluateAsync("document.activeElement.closest('tr') && document.activeElement.closest('tr').dataset.id"))!.GetValue<string>());
+        await PressAsync(tab, "j");
+        await WaitForDetailAsync(tab, "uk-10");
+        await PressAsync(tab, "c");
+        await tab.WaitForAsync("document.getElementById('d-message').textContent === 'Saved: confirmed fraud.'", "the second keyboard review to save", "document.getElementById('detail').textContent");
+        await PressAsync(tab, "k");
+        await tab.WaitForAsync("document.getElementById('d-id').textContent === 'uk-11'", "k to go back", "document.getElementById('detail').textContent");
+        Assert.Equal("dismissed", (await host.Http.OkJsonAsync("anomalies/uk-11")).Str("status"));
+        Assert.Equal("confirmed_fraud", (await host.Http.OkJsonAsync("anomalies/uk-10")).Str("status"));
+
+        // Typing a note never triggers a key action.
+        await tab.EvaluateAsync("document.getElementById('d-note').focus()");
+        await PressAsync(tab, "d");
+        await Task.Delay(300);
+        Assert.Equal("dismissed", (await host.Http.OkJsonAsync("anomalies/uk-11")).Str("status"));
+        Assert.Equal("d", (await tab.EvaluateAsync("document.getElementById('d-note').value"))!.GetValue<string>());
+
+        Assert.Empty((await tab.EvaluateAsync("window.__violations"))!.AsArray());
+        Assert.Empty(tab.Errors);
+        Step("done");
+    }
+
+    /// <summary>A key pressed as a person would (trusted events, with the text it types).</summary>
+    private static async Task PressAsync(Chromium.Tab tab, string key)
+    {
+        await tab.SendAsync("Input.dispatchKeyEvent", new JsonObject { ["type"] = "keyDown", ["key"] = key, ["text"] = key });
+        await tab.SendAsync("Input.dispatchKeyEvent", new JsonObject { ["type"] = "keyUp", ["key"] = key });
+    }
+
     private void Step(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.00} s  {what}");
 
     /// <summary>A new tab on the console at <paramref name="address"/>, watching for violations from the first script on.</summary>
