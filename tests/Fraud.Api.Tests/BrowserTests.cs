@@ -268,6 +268,13 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Assert.Equal("dismissed", (await host.Http.OkJsonAsync("anomalies/uk-11")).Str("status"));
         Assert.Equal("confirmed_fraud", (await host.Http.OkJsonAsync("anomalies/uk-10")).Str("status"));
 
+        // At 1400×900 the whole review (reasons, note, buttons) is on screen without scrolling the page.
+        await tab.SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = 1400, ["height"] = 900, ["deviceScaleFactor"] = 1, ["mobile"] = false });
+        await tab.EvaluateAsync("window.scrollTo(0, 0)");
+        var outside = (await tab.EvaluateAsync(
+            "Array.from(document.querySelectorAll('#d-reasons, #d-note, #review button')).filter(e => { const r = e.getBoundingClientRect(); return r.top < 0 || r.bottom > window.innerHeight || r.right > window.innerWidth; }).map(e => e.id || e.textContent)"))!.AsArray();
+        Assert.True(outside.Count == 0, $"not visible at 1400×900 without scrolling: {outside.ToJsonString()}");
+
         // Typing a note never triggers a key action.
         await tab.EvaluateAsync("document.getElementById('d-note').focus()");
         await PressAsync(tab, "d");
