@@ -28,10 +28,10 @@ public sealed class RuleSet
                 (f, tx) => Format($"amount {tx.Amount:0.00} is {f.Get(Feature.AmountToRecentMedian):0.0}× the account's recent median")),
             new Rule("VELOCITY", "Many transactions in the last hour", o.VelocityBoost,
                 f => f.Get(Feature.AccountCount1h) + 1 >= o.VelocityPerHour,
-                (f, _) => Format($"{f.Get(Feature.AccountCount1h) + 1:0} transactions on this account within an hour")),
+                (f, _) => $"{Scoring.Wording.Count(f.Get(Feature.AccountCount1h) + 1, "transaction")} on this account within an hour"),
             new Rule("CARD_TESTING", "Burst of small amounts", o.CardTestingBoost,
                 f => f.Get(Feature.AccountSmallCount1h) >= o.CardTestingSmallPerHour,
-                (f, _) => Format($"{f.Get(Feature.AccountSmallCount1h):0} small transactions within the hour before this one (card testing)")),
+                (f, _) => $"{Scoring.Wording.Count(f.Get(Feature.AccountSmallCount1h), "small transaction")} within the hour before this one (card testing)"),
             new Rule("IMPOSSIBLE_TRAVEL", "Travel faster than an airliner", o.ImpossibleTravelBoost,
                 f => f.Get(Feature.SpeedFromPreviousKmh) >= o.ImpossibleTravelKmh
                      && f.Get(Feature.DistanceFromPreviousKm) >= o.ImpossibleTravelMinKm,
@@ -42,10 +42,10 @@ public sealed class RuleSet
             new Rule("MERCHANT_COMPROMISED", "Merchant with recent confirmed fraud", o.MerchantCompromisedBoost,
                 f => f.Get(Feature.MerchantKnownFrauds30d) >= o.MerchantCompromisedFrauds
                      && Math.Max(f.Get(Feature.MerchantRisk7d), f.Get(Feature.MerchantRisk30d)) >= o.MerchantCompromisedRisk,
-                (f, tx) => Format($"merchant {tx.MerchantId} had {f.Get(Feature.MerchantKnownFrauds30d):0} confirmed frauds in 30 days ({Math.Max(f.Get(Feature.MerchantRisk7d), f.Get(Feature.MerchantRisk30d)):P0} of its settled transactions)")),
+                (f, tx) => Format($"merchant {tx.MerchantId} had {Scoring.Wording.Count(f.Get(Feature.MerchantKnownFrauds30d), "confirmed fraud")} in 30 days ({Math.Max(f.Get(Feature.MerchantRisk7d), f.Get(Feature.MerchantRisk30d)):P0} of its settled transactions)")),
             new Rule("ACCOUNT_RECENT_FRAUD", "Account with recent confirmed fraud", o.AccountRecentFraudBoost,
                 f => f.Get(Feature.AccountKnownFraud30d) >= 0.5f,
-                (f, _) => Format($"confirmed fraud on this account {f.Get(Feature.AccountDaysSinceKnownFraud):0} days ago")),
+                (f, _) => $"confirmed fraud on this account {Scoring.Wording.DaysAgo(f.Get(Feature.AccountDaysSinceKnownFraud))}"),
         ]);
     }
 

@@ -21,29 +21,59 @@ internal static class ReasonCatalog
 
     public static int GroupOf(int feature) => GroupOfFeature[feature];
 
+    /// <summary>
+    /// Whether the facts behind a group support it as a reason: a model can weigh a feature up when its
+    /// value is ordinary (a known device, an afternoon hour), and a reason that says "known device" or
+    /// names a missing value would tell the analyst something false or nothing at all.
+    /// </summary>
+    public static bool Supported(int group, ReadOnlySpan<float> f, Transaction tx) => Codes[group] switch
+    {
+        "AMOUNT_UNUSUAL" => IsMissing(f, Feature.AmountToMean30d) || f.Get(Feature.AmountToMean30d) >= 1.5f || f.Get(Feature.AmountRankRecent) >= 1f,
+        "VELOCITY" => f.Get(Feature.AccountCount1h) + 1 >= 3 || (!IsMissing(f, Feature.AccountCount1d) && f.Get(Feature.AccountCount1d) >= Math.Max(3f, 3 * Daily(f))),
+        "CARD_TESTING" => f.Get(Feature.AccountSmallCount1h) >= 2,
+        "TIME_OF_DAY" => f.Get(Feature.IsNight) == 1f || f.Get(Feature.AccountHourDeviation) > 0.5f,
+        "CHANNEL" => tx.Channel is not null,
+        "ACCOUNT_NEW" => !IsMissing(f, Feature.AccountHistoryCount) && (f.Get(Feature.AccountHistoryCount) < 5 || f.Get(Feature.AccountAgeDays) < 7),
+        "ACCOUNT_FRAUD_HISTORY" => !IsMissing(f, Feature.AccountDaysSinceKnownFraud),
+        "NEW_MERCHANT" => tx.MerchantId is not null && f.Get(Feature.NewMerchantForAccount) == 1f,
+        "NEW_DEVICE" => tx.DeviceId is not null && f.Get(Feature.NewDeviceForAccount) == 1f,
+        "NEW_COUNTRY" => tx.Country is not null && f.Get(Feature.NewCountryForAccount) == 1f,
+        "GEO_VELOCITY" => FarFromPrevious(f) || FarFromHome(f),
+        "MERCHANT_RISK" => tx.MerchantId is not null && !IsMissing(f, Feature.MerchantKnownFrauds30d) && f.Get(Feature.MerchantKnownFrauds30d) > 0,
+        "MERCHANT_ACTIVITY" => tx.MerchantId is not null && !IsMissing(f, Feature.MerchantCount1h) && !IsMissing(f, Feature.MerchantCount7d)
+            && f.Get(Feature.MerchantCount1h) >= Math.Max(3f, 2 * f.Get(Feature.MerchantCount7d) / 168f),
+        _ => false,
+    };
+
+    /// <summary>The sentence of a <see cref="Supported"/> group, from the values behind it.</summary>
     public static string Detail(int group, ReadOnlySpan<float> f, Transaction tx) => Codes[group] switch
     {
         "AMOUNT_UNUSUAL" => Amount(f, tx),
-        "VELOCITY" => Format($"{f.Get(Feature.AccountCount1h) + 1:0} transactions within the hour, {f.Get(Feature.AccountCount1d):0.0} in the last day (usually {Daily(f):0.0} a day)"),
-        "CARD_TESTING" => Format($"{f.Get(Feature.AccountSmallCount1h):0} small transactions within the hour before this one"),
-        "TIME_OF_DAY" => Format($"at {tx.Timestamp.UtcDateTime:HH:mm} UTC{(f.Get(Feature.AccountHourDeviation) > 0.5f ? ", an unusual hour for this account" : string.Empty)}"),
+        "VELOCITY" => Format($"{Wording.Count(f.Get(Feature.AccountCount1h) + 1, "transaction")} within the hour, {f.Get(Feature.AccountCount1d):0.#} in the last day (usually {Daily(f):0.#} a day)"),
+        "CARD_TESTING" => Format($"{Wording.Count(f.Get(Feature.AccountSmallCount1h), "small transaction")} within the hour before this one"),
+        "TIME_OF_DAY" => Format($"at {tx.Timestamp.UtcDateTime:HH:mm} UTC, {(f.Get(Feature.AccountHourDeviation) > 0.5f ? "an unusual hour for this account" : "at night")}"),
         "CHANNEL" => $"channel {ChannelName(tx.Channel)}",
-        "ACCOUNT_NEW" => Format($"account seen {f.Get(Feature.AccountHistoryCount):0} times over {f.Get(Feature.AccountAgeDays):0} days"),
-        "ACCOUNT_FRAUD_HISTORY" => FeatureVector.IsMissing(f.Get(Feature.AccountDaysSinceKnownFraud))
-            ? "no confirmed fraud on this account"
-            : Format($"confirmed fraud on this account {f.Get(Feature.AccountDaysSinceKnownFraud):0} days ago"),
-        "NEW_MERCHANT" => f.Get(Feature.NewMerchantForAccount) == 1f
-            ? $"first transaction at merchant {tx.MerchantId} among the account's recent ones"
-            : $"merchant {tx.MerchantId} is familiar to the account",
-        "NEW_DEVICE" => f.Get(Feature.NewDeviceForAccount) == 1f ? $"device {tx.DeviceId} not seen before on this account" : $"known device {tx.DeviceId}",
-        "NEW_COUNTRY" => f.Get(Feature.NewCountryForAccount) == 1f ? $"first transaction in {tx.Country} for this account" : $"usual country {tx.Country}",
-        "GEO_VELOCITY" => FeatureVector.IsMissing(f.Get(Feature.DistanceFromPreviousKm))
-            ? "no location history"
-            : Format($"{f.Get(Feature.DistanceFromPreviousKm):N0} km from the previous transaction ({f.Get(Feature.SpeedFromPreviousKmh):N0} km/h), {Km(f.Get(Feature.DistanceFromHomeKm))} from home"),
+        "ACCOUNT_NEW" => Format($"a new account: {Wording.Count(f.Get(Feature.AccountHistoryCount), "earlier transaction")} over {Wording.Count(f.Get(Feature.AccountAgeDays), "day")}"),
+        "ACCOUNT_FRAUD_HISTORY" => $"confirmed fraud on this account {Wording.DaysAgo(f.Get(Feature.AccountDaysSinceKnownFraud))}",
+        "NEW_MERCHANT" => $"first transaction at merchant {tx.MerchantId} among the account's recent ones",
+        "NEW_DEVICE" => $"device {tx.DeviceId} not seen before on this account",
+        "NEW_COUNTRY" => $"first transaction in {tx.Country} for this account",
+        "GEO_VELOCITY" => FarFromPrevious(f)
+            ? Format($"{f.Get(Feature.DistanceFromPreviousKm):N0} km from the previous transaction ({f.Get(Feature.SpeedFromPreviousKmh):N0} km/h)")
+            : Format($"{f.Get(Feature.DistanceFromHomeKm):N0} km from where this account usually pays"),
         "MERCHANT_RISK" => MerchantRisk(f, tx),
-        "MERCHANT_ACTIVITY" => Format($"merchant {tx.MerchantId}: {f.Get(Feature.MerchantCount1h):0.0} transactions in the last hour, {f.Get(Feature.MerchantCount7d) / 168f:0.0} an hour usually"),
+        "MERCHANT_ACTIVITY" => Format($"merchant {tx.MerchantId}: {Wording.Count(f.Get(Feature.MerchantCount1h), "transaction")} in the last hour, {f.Get(Feature.MerchantCount7d) / 168f:0.#} an hour usually"),
         _ => Codes[group],
     };
+
+    private static bool IsMissing(ReadOnlySpan<float> f, Feature feature) => FeatureVector.IsMissing(f.Get(feature));
+
+    // Farther than a day's drive at airliner speed, or farther than a car could go since the previous one.
+    private static bool FarFromPrevious(ReadOnlySpan<float> f) =>
+        !IsMissing(f, Feature.DistanceFromPreviousKm) && !IsMissing(f, Feature.SpeedFromPreviousKmh)
+        && f.Get(Feature.DistanceFromPreviousKm) >= 100 && f.Get(Feature.SpeedFromPreviousKmh) >= 200;
+
+    private static bool FarFromHome(ReadOnlySpan<float> f) => !IsMissing(f, Feature.DistanceFromHomeKm) && f.Get(Feature.DistanceFromHomeKm) >= 500;
 
     private static string Amount(ReadOnlySpan<float> f, Transaction tx)
     {
@@ -59,20 +89,12 @@ internal static class ReasonCatalog
 
     private static string MerchantRisk(ReadOnlySpan<float> f, Transaction tx)
     {
-        var frauds = f.Get(Feature.MerchantKnownFrauds30d);
-        if (FeatureVector.IsMissing(frauds) || frauds <= 0)
-        {
-            return $"no confirmed fraud known at merchant {tx.MerchantId}";
-        }
-
         var risk = Math.Max(f.Get(Feature.MerchantRisk7d), f.Get(Feature.MerchantRisk30d));
         var share = FeatureVector.IsMissing(risk) ? string.Empty : Format($"; {risk:P0} of its settled transactions were fraud");
-        return Format($"merchant {tx.MerchantId}: {frauds:0} confirmed frauds in 30 days, the last {f.Get(Feature.MerchantDaysSinceKnownFraud):0} days ago{share}");
+        return $"merchant {tx.MerchantId}: {Wording.Count(f.Get(Feature.MerchantKnownFrauds30d), "confirmed fraud")} in 30 days, the last {Wording.DaysAgo(f.Get(Feature.MerchantDaysSinceKnownFraud))}{share}";
     }
 
     private static float Daily(ReadOnlySpan<float> f) => Math.Max(f.Get(Feature.AccountCount30d), 0f) / 30f;
-
-    private static string Km(float km) => FeatureVector.IsMissing(km) ? "unknown distance" : Format($"{km:N0} km");
 
     private static string ChannelName(Channel? channel) => channel is { } c ? WireNames.Name(c) : "unknown";
 

@@ -75,7 +75,8 @@ public sealed class Scorer
         var copy = features.ToArray();
         for (var g = 0; g < groups.Length; g++)
         {
-            if (groups[g] > 0)
+            // Only what the facts support: a positive weight on an ordinary value is no reason to show.
+            if (groups[g] > 0 && ReasonCatalog.Supported(g, copy, transaction))
             {
                 var group = g;
                 evidence.Add((ReasonCatalog.Codes[g], groups[g], () => ReasonCatalog.Detail(group, copy, transaction)));

@@ -84,15 +84,18 @@ public class ScorerTests
             .Train(set, new TrainingContext(null, null, TimeSpan.Zero, 0.5));
         var scorer = new Scorer(model, new ScoringOptions(), RuleSet.Default());
         var fraud = Enumerable.Range(0, set.Count).First(i => set.Label(i) && set.Row(i)[(int)Feature.AmountToMean30d] > 0.8f);
+        // The largest of the account's recent amounts: a fact that supports the amount as a reason.
+        var row = set.Row(fraud).ToArray();
+        row[(int)Feature.AmountRankRecent] = 1f;
 
-        var result = scorer.Explain(set.Row(fraud), Sample);
+        var result = scorer.Explain(row, Sample);
 
         Assert.NotEmpty(result.Reasons);
         Assert.True(result.Reasons.Count <= 5);
         Assert.Equal(result.Reasons.OrderByDescending(r => r.Weight).Select(r => r.Code), result.Reasons.Select(r => r.Code));
         Assert.InRange(result.Reasons.Sum(r => r.Weight), 0.5, 1.0001);
         Assert.Contains(result.Reasons, r => r.Code is "AMOUNT_UNUSUAL" or "VELOCITY");
-        Assert.Equal(scorer.Score(set.Row(fraud)), result.Score, 9);
+        Assert.Equal(scorer.Score(row), result.Score, 9);
     }
 
     [Fact]
