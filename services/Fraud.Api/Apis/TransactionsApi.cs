@@ -147,13 +147,14 @@ public static class TransactionsApi
         var byId = scored.ToDictionary(s => s.TransactionId, StringComparer.Ordinal);
         var unscored = new List<Transaction>(transactions.Count);
         var conflicting = new List<string>();
+        var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var tx in transactions)
         {
             if (!byId.TryGetValue(tx.TransactionId, out var first))
             {
                 unscored.Add(tx);
             }
-            else if (!TransactionContent.Same(first, tx) && !conflicting.Contains(tx.TransactionId, StringComparer.Ordinal))
+            else if (!TransactionContent.Same(first, tx) && reported.Add(tx.TransactionId))
             {
                 conflicting.Add(tx.TransactionId);
             }

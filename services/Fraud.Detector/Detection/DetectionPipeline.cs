@@ -53,26 +53,35 @@ public sealed class DetectionPipeline(
         var started = Stopwatch.GetTimestamp();
         var (unique, repeats) = SplitRepeats(transactions);
         var copies = await recorded.FindAsync(unique, cancellationToken).ConfigureAwait(false);
-        var results = new ScoredTransaction[unique.Count];
-        var pending = new List<Transaction>(unique.Count);
-        var pendingAt = new List<int>(unique.Count);
-        for (var i = 0; i < unique.Count; i++)
+        ScoredTransaction[] results, scored;
+        if (Array.TrueForAll(copies, c => c is null))
         {
-            if (copies[i] is { } copy)
-            {
-                results[i] = copy;
-            }
-            else
-            {
-                pending.Add(unique[i]);
-                pendingAt.Add(i);
-            }
+            // Nearly always: nothing of the delivery was seen before.
+            results = scored = await ScoreAsync(unique, cancellationToken).ConfigureAwait(false);
         }
-
-        var scored = await ScoreAsync(pending, cancellationToken).ConfigureAwait(false);
-        for (var j = 0; j < scored.Length; j++)
+        else
         {
-            results[pendingAt[j]] = scored[j];
+            results = new ScoredTransaction[unique.Count];
+            var unseen = new List<Transaction>(unique.Count);
+            var unseenAt = new List<int>(unique.Count);
+            for (var i = 0; i < unique.Count; i++)
+            {
+                if (copies[i] is { } copy)
+                {
+                    results[i] = copy;
+                }
+                else
+                {
+                    unseen.Add(unique[i]);
+                    unseenAt.Add(i);
+                }
+            }
+
+            scored = await ScoreAsync(unseen, cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < scored.Length; j++)
+            {
+                results[unseenAt[j]] = scored[j];
+            }
         }
 
         CountRepeats(unique, copies, repeats, results);
@@ -110,7 +119,7 @@ public sealed class DetectionPipeline(
     }
 
     /// <summary>Features, score and reasons of transactions not seen before, folded into the profiles.</summary>
-    private async Task<ScoredTransaction[]> ScoreAsync(List<Transaction> transactions, CancellationToken cancellationToken)
+    private async Task<ScoredTransaction[]> ScoreAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancellationToken)
     {
         var scored = new ScoredTransaction[transactions.Count];
         if (transactions.Count == 0)

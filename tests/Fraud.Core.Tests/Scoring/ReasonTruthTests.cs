@@ -22,17 +22,7 @@ public sealed class ReasonTruthTests
         Channel = Channel.Online,
     };
 
-    private static float[] Features(params (Feature Feature, float Value)[] values)
-    {
-        var f = new float[FeatureVector.Length];
-        Array.Fill(f, FeatureVector.Missing);
-        foreach (var (feature, value) in values)
-        {
-            f[(int)feature] = value;
-        }
-
-        return f;
-    }
+    private static float[] Features(params (Feature Feature, float Value)[] values) => FeatureRows.Of(values);
 
     private static int Group(string code) => Array.IndexOf(ReasonCatalog.Codes, code);
 

@@ -10,17 +10,7 @@ namespace Fraud.Core.Tests.Scoring;
 
 public class ScorerTests
 {
-    private static float[] Features(params (Feature Feature, float Value)[] values)
-    {
-        var f = new float[FeatureVector.Length];
-        Array.Fill(f, FeatureVector.Missing);
-        foreach (var (feature, value) in values)
-        {
-            f[(int)feature] = value;
-        }
-
-        return f;
-    }
+    private static float[] Features(params (Feature Feature, float Value)[] values) => FeatureRows.Of(values);
 
     private static readonly Transaction Sample = Tx("a", 0, 950m, merchant: "m9", device: "d2", country: "BR");
 
