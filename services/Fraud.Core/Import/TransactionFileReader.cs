@@ -308,6 +308,12 @@ public sealed class TransactionFileReader : IDisposable
         {
             throw Damaged(e, lines.Line + 1);
         }
+        catch (LineTooLongException e)
+        {
+            throw new ImportException(Path, e.Line, string.Empty, 1,
+                $"line {e.Line} is longer than {Utf8LineReader.MaxLineBytes / (1024 * 1024)} MiB without a line break, far beyond any transaction: is the file NDJSON (one JSON object per line)?",
+                isFileError: true);
+        }
     }
 
     /// <summary>Refuses a line with a NUL or with bytes that are not UTF-8, at the first of them.</summary>

@@ -1,8 +1,15 @@
 namespace Fraud.Core.Import;
 
-/// <summary>Lines of a UTF-8 stream as byte spans into one reused buffer (for NDJSON).</summary>
+/// <summary>
+/// Lines of a UTF-8 stream as byte spans into one reused buffer (for NDJSON), none longer than
+/// <see cref="MaxLineBytes"/>: a file without line breaks must not make the buffer grow until the
+/// process runs out of memory.
+/// </summary>
 internal sealed class Utf8LineReader(Stream stream)
 {
+    /// <summary>Far beyond any transaction; the same bound as a quoted CSV field.</summary>
+    public const int MaxLineBytes = 16 * 1024 * 1024;
+
     private byte[] _buffer = new byte[1 << 16];
     private int _position;
     private int _length;
@@ -54,7 +61,12 @@ internal sealed class Utf8LineReader(Stream stream)
         var remaining = _length - _position;
         if (_position == 0 && remaining == _buffer.Length)
         {
-            Array.Resize(ref _buffer, _buffer.Length * 2);
+            if (_buffer.Length >= MaxLineBytes)
+            {
+                throw new LineTooLongException(Line + 1);
+            }
+
+            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxLineBytes));
         }
         else if (remaining > 0)
         {
@@ -67,4 +79,10 @@ internal sealed class Utf8LineReader(Stream stream)
         _eof = read == 0;
         _length += read;
     }
+}
+
+/// <summary>A line longer than <see cref="Utf8LineReader.MaxLineBytes"/>.</summary>
+internal sealed class LineTooLongException(long line) : Exception($"line {line} is longer than {Utf8LineReader.MaxLineBytes / (1024 * 1024)} MiB")
+{
+    public long Line { get; } = line;
 }

@@ -193,6 +193,25 @@ public sealed class TransactionFileReaderTests : IDisposable
     }
 
     [Fact]
+    public void An_ndjson_line_without_end_is_refused_before_it_fills_memory()
+    {
+        // Two good lines, then 20 MiB of spaces inside one object and no line break.
+        var content = new List<byte>();
+        content.AddRange(JsonRow(0));
+        content.Add((byte)'\n');
+        content.AddRange(JsonRow(1));
+        content.AddRange("\n{\"transactionId\":\"t2\",\"x\":\""u8.ToArray());
+        content.AddRange(Enumerable.Repeat((byte)' ', 20 * 1024 * 1024));
+        var path = Write("endless.ndjson", [.. content]);
+
+        var error = ReadFails(path, Skip, out var reader);
+        reader.Dispose();
+        Assert.True(error.IsFileError);
+        Assert.Equal(3L, error.Line);
+        Assert.Contains("longer than 16 MiB without a line break", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_nul_in_a_csv_row_is_a_row_error_at_its_line_and_field()
     {
         // Far enough in that the NUL arrives in a later buffer than the first.
