@@ -10,7 +10,7 @@ namespace Fraud.Detector.Scoring;
 /// <summary>
 /// Authorisation-time scoring: the transaction's features from the profiles as they are, without
 /// folding it in (the same transaction arriving later on the topic is then counted once), and the
-/// score with reasons. Serves the detector's <c>POST /score</c> and, in the embedded runtime, the API's.
+/// score with the reasons its stored copy will have. Serves the detector's <c>POST /score</c> and, in the embedded runtime, the API's.
 /// </summary>
 public sealed class InProcessScoringClient(IAccountProfiles accounts, DetectionPipeline pipeline, ModelHost models, TimeProvider time)
     : IScoringClient
@@ -22,7 +22,7 @@ public sealed class InProcessScoringClient(IAccountProfiles accounts, DetectionP
         pipeline.AddMerchantFeatures(transaction, new TransactionView(transaction), features, add: false);
         var scorer = models.Current;
         var scored = DetectionPipeline.Score(scorer, transaction, features, time.GetUtcNow());
-        var reasons = scored.Reasons.Count > 0 ? scored.Reasons : scorer.Explain(features, transaction).Reasons;
-        return new ScoreResponse(scored.TransactionId, scored.Score, scored.Severity, scored is Anomaly, reasons, scored.ModelVersion, scored.ScoredAt);
+        // The reasons the stored copy gets when this transaction is ingested next: none below severity low.
+        return new ScoreResponse(scored.TransactionId, scored.Score, scored.Severity, scored is Anomaly, scored.Reasons, scored.ModelVersion, scored.ScoredAt);
     }
 }

@@ -53,11 +53,18 @@ public sealed class ScoreEndpointTests
 
         var (firstStatus, first) = await host.PostAsync("/score", candidate);
         var (secondStatus, second) = await host.PostAsync("/score", candidate);
-        var (strangerStatus, _) = await host.PostAsync("/score", Events.Transaction("auth-2", "acc-stranger", Events.T0, 20m));
+        var (strangerStatus, stranger) = await host.PostAsync("/score", Events.Transaction("auth-2", "acc-stranger", Events.T0, 20m));
 
         Assert.Equal(HttpStatusCode.OK, firstStatus);
         Assert.Equal(HttpStatusCode.OK, secondStatus);
         Assert.Equal(HttpStatusCode.OK, strangerStatus);
+        using (stranger)
+        {
+            // An ordinary payment: no reasons, as its stored copy will have none.
+            Assert.Equal("none", stranger!.RootElement.GetProperty("severity").GetString());
+            Assert.Empty(stranger.RootElement.GetProperty("reasons").EnumerateArray());
+        }
+
         using (first)
         using (second)
         {
@@ -81,6 +88,10 @@ public sealed class ScoreEndpointTests
             Assert.NotNull(row);
             Assert.Equal(answer.GetProperty("score").GetDouble(), row.Score, 12);
             Assert.IsType<Anomaly>(row);
+            // And with the same reasons, word for word.
+            Assert.Equal(
+                answer.GetProperty("reasons").EnumerateArray().Select(r => $"{r.GetProperty("code").GetString()}: {r.GetProperty("detail").GetString()}"),
+                row.Reasons.Select(r => $"{r.Code}: {r.Detail}"));
         }
     }
 }
