@@ -24,6 +24,6 @@ public static class DaprNames
     };
     public const string AnomalyStateStore = "anomalies";
 
-    /// <summary>Header Dapr sends to the app when the sidecar has <c>APP_API_TOKEN</c> set.</summary>
+    /// <summary>The header of both Dapr API tokens: the sidecar to the app (<c>APP_API_TOKEN</c>) and the app to the sidecar (<c>DAPR_API_TOKEN</c>).</summary>
     public const string AppApiTokenHeader = "dapr-api-token";
 }

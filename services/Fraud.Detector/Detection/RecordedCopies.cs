@@ -31,9 +31,10 @@ public sealed class RecordedCopies(ILedger ledger, TimeProvider time)
     {
         var copies = new ScoredTransaction?[batch.Count];
         List<string>? unheld = null;
+        var anyHeld = !_held.IsEmpty;
         for (var i = 0; i < batch.Count; i++)
         {
-            if (!_held.IsEmpty && _held.TryGetValue(batch[i].TransactionId, out var held))
+            if (anyHeld && _held.TryGetValue(batch[i].TransactionId, out var held))
             {
                 copies[i] = held.Copy;
             }

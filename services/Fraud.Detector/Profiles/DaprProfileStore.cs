@@ -100,7 +100,7 @@ public sealed class DaprProfileStore(DaprClient dapr, Proto.Dapr.DaprClient grpc
         var headers = new Metadata();
         if (global::Dapr.DaprDefaults.GetDefaultDaprApiToken(configuration) is { Length: > 0 } token)
         {
-            headers.Add("dapr-api-token", token);
+            headers.Add(Fraud.Runtime.DaprNames.AppApiTokenHeader, token);
         }
 
         return headers;

@@ -24,6 +24,21 @@ internal readonly record struct StatsWindow(
     /// <summary>The <c>status</c> of a transaction that is not an anomaly (the column is part of the key, so not NULL).</summary>
     public const int NotAnomaly = -1;
 
+    /// <summary>The <c>ledger_stats</c> rows of a window, in both dialects; parameters from <see cref="Parameters"/>.</summary>
+    public const string RowsFilter =
+        "(span = 1 AND ((bucket >= @from AND bucket < @headTo) OR (bucket >= @tailFrom AND bucket < @to))) OR (span = 60 AND bucket >= @hoursFrom AND bucket < @hoursTo)";
+
+    /// <summary>The bounds of <see cref="RowsFilter"/>, each in the dialect's form of a time.</summary>
+    public object Parameters<T>(Func<DateTimeOffset, T> time) => new
+    {
+        from = time(From),
+        headTo = time(HeadTo),
+        hoursFrom = time(HoursFrom),
+        hoursTo = time(HoursTo),
+        tailFrom = time(TailFrom),
+        to = time(To),
+    };
+
     /// <summary>Minute rows cover [From, HeadTo) and [TailFrom, To); hour rows [HoursFrom, HoursTo).</summary>
     public static StatsWindow Of(DateTimeOffset from, DateTimeOffset to)
     {

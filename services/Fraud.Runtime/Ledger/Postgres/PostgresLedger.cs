@@ -438,24 +438,15 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
         var window = StatsWindow.Of(from, to);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<StatsRow>(new CommandDefinition(
-            """
+            $"""
             SELECT severity::bigint AS Severity, (status >= 0)::int::bigint AS IsAnomaly, nullif(status, -1)::bigint AS Status,
                    model_version AS ModelVersion, sum(count)::bigint AS Count
               FROM ledger_stats
-             WHERE (span = 1 AND ((bucket >= @from AND bucket < @headTo) OR (bucket >= @tailFrom AND bucket < @to)))
-                OR (span = 60 AND bucket >= @hoursFrom AND bucket < @hoursTo)
+             WHERE {StatsWindow.RowsFilter}
              GROUP BY severity, status, model_version
             HAVING sum(count) <> 0
             """,
-            new
-            {
-                from = window.From.UtcDateTime,
-                headTo = window.HeadTo.UtcDateTime,
-                hoursFrom = window.HoursFrom.UtcDateTime,
-                hoursTo = window.HoursTo.UtcDateTime,
-                tailFrom = window.TailFrom.UtcDateTime,
-                to = window.To.UtcDateTime,
-            },
+            window.Parameters(t => t.UtcDateTime),
             commandTimeout: _commandTimeout,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return StatsRow.Build(window.From, window.To, rows);

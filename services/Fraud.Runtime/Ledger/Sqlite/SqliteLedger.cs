@@ -443,23 +443,14 @@ public sealed class SqliteLedger : ILedger, IDisposable
         var window = StatsWindow.Of(from, to);
         return ReadAsync(
             session => StatsRow.Build(window.From, window.To, session.Connection.Query<StatsRow>(
-                """
+                $"""
                 SELECT severity AS Severity, status >= 0 AS IsAnomaly, nullif(status, -1) AS Status, model_version AS ModelVersion, sum(count) AS Count
                   FROM ledger_stats
-                 WHERE (span = 1 AND ((bucket >= @from AND bucket < @headTo) OR (bucket >= @tailFrom AND bucket < @to)))
-                    OR (span = 60 AND bucket >= @hoursFrom AND bucket < @hoursTo)
+                 WHERE {StatsWindow.RowsFilter}
                  GROUP BY severity, status, model_version
                 HAVING sum(count) <> 0
                 """,
-                new
-                {
-                    from = LedgerCodec.ToUnixMicroseconds(window.From),
-                    headTo = LedgerCodec.ToUnixMicroseconds(window.HeadTo),
-                    hoursFrom = LedgerCodec.ToUnixMicroseconds(window.HoursFrom),
-                    hoursTo = LedgerCodec.ToUnixMicroseconds(window.HoursTo),
-                    tailFrom = LedgerCodec.ToUnixMicroseconds(window.TailFrom),
-                    to = LedgerCodec.ToUnixMicroseconds(window.To),
-                },
+                window.Parameters(LedgerCodec.ToUnixMicroseconds),
                 commandTimeout: _commandTimeout)),
             cancellationToken);
     }
