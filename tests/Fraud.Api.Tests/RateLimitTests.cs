@@ -30,11 +30,12 @@ public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task The_local_user_of_an_open_API_is_limited_per_IP_too()
+    public async Task An_open_API_on_loopback_is_not_limited()
     {
-        var (responses, elapsed) = await BurstAsync(fixture.Open.Http, "stats");
+        // A newcomer's script of 300 concurrent posts used to get 140 × 429 from the open local API.
+        var (responses, _) = await BurstAsync(fixture.Open.Http, "stats", 300);
 
-        AssertLimited(responses, PerIp, elapsed);
+        Assert.All(responses, r => Assert.True(r.Status == HttpStatusCode.OK, $"{r.Status}: {r.Body}"));
     }
 
     [Theory]
@@ -45,9 +46,9 @@ public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixtu
     public async Task Health_and_metrics_are_never_limited(string path)
     {
         // Drain the IP's bucket first: probes must get through all the same.
-        await BurstAsync(fixture.Open.Http, "stats");
+        await BurstAsync(fixture.Keyed.Http, "/");
 
-        var (responses, _) = await BurstAsync(fixture.Open.Http, path);
+        var (responses, _) = await BurstAsync(fixture.Keyed.Http, path);
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Status));
     }
@@ -75,10 +76,10 @@ public sealed class RateLimitTests(RateLimitTests.Fixture fixture) : IClassFixtu
         Assert.All(refused, r => Assert.InRange(int.Parse(r.RetryAfter!, CultureInfo.InvariantCulture), 1, 60));
     }
 
-    private static async Task<(IReadOnlyList<Answer> Responses, TimeSpan Elapsed)> BurstAsync(HttpClient http, string path)
+    private static async Task<(IReadOnlyList<Answer> Responses, TimeSpan Elapsed)> BurstAsync(HttpClient http, string path, int count = Burst)
     {
         var clock = Stopwatch.StartNew();
-        var answers = await Task.WhenAll(Enumerable.Range(0, Burst).Select(async _ =>
+        var answers = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
         {
             using var response = await http.GetAsync(path);
             return new Answer(response.StatusCode, response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(CultureInfo.InvariantCulture), await response.Content.ReadAsStringAsync());

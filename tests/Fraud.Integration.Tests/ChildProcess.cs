@@ -13,6 +13,13 @@ internal abstract class ChildProcess : IAsyncDisposable
 
     protected ChildProcess(ProcessStartInfo start, string name)
     {
+        // A test run started in the background (`cmd &` in a script, CI runners) inherits SIGINT and
+        // SIGQUIT ignored, its children too, and .NET leaves an inherited ignored SIGINT ignored
+        // (dotnet/runtime pal_signal.c InstallSignalHandler): Ctrl+C tests would then wait forever.
+        // coreutils' env restores the default disposition before it execs the child.
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--default-signal=INT,QUIT");
+        start.FileName = "env";
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;

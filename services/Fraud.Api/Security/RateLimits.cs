@@ -10,7 +10,9 @@ namespace Fraud.Api.Security;
 /// <summary>
 /// Token buckets per API key (its own rate, or the default per-key rate) and, for callers without
 /// a key, per client IP (default 100 requests/s). Refused requests get 429 with Retry-After.
-/// Health and metrics are not limited: probes and scrapers must always get through.
+/// Health and metrics are not limited: probes and scrapers must always get through. Neither is an
+/// open API (no keys, so loopback only): its callers are this machine's own scripts, which a limit
+/// would only surprise, and the request-body budget still bounds its memory.
 /// </summary>
 public static class RateLimits
 {
@@ -21,13 +23,13 @@ public static class RateLimits
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var options = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
-                if (context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics"))
+                var keys = context.RequestServices.GetRequiredService<ApiKeyStore>();
+                if (keys.IsOpen || context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics"))
                 {
-                    return RateLimitPartition.GetNoLimiter("operations");
+                    return RateLimitPartition.GetNoLimiter("unlimited");
                 }
 
-                var keys = context.RequestServices.GetRequiredService<ApiKeyStore>();
-                var name = context.User.Identity?.IsAuthenticated == true && !keys.IsOpen ? context.User.FindFirstValue(ClaimTypes.Name) : null;
+                var name = context.User.Identity?.IsAuthenticated == true ? context.User.FindFirstValue(ClaimTypes.Name) : null;
                 if (name is not null)
                 {
                     var perKey = options.Keys.Find(k => k.Name == name)?.RequestsPerSecond is > 0 and var own ? own : options.RequestsPerSecondPerKey;
@@ -49,6 +51,12 @@ public static class RateLimits
         });
         return services;
     }
+
+    /// <summary>The limits in effect, as the start-up lines say them.</summary>
+    public static string Describe(ApiOptions options, bool open) => open
+        ? "none (open on loopback, no API keys)"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{options.RequestsPerSecondPerKey} requests/s per API key (unless the key sets its own), {options.RequestsPerSecondPerIp}/s per address without a key");
 
     private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
     {

@@ -6,6 +6,8 @@ namespace Fraud.Core.Rules;
 /// </summary>
 public sealed class RuleOptions
 {
+    public const string Section = "Fraud:Rules";
+
     public double AmountSpikeRatio { get; set; } = 5;
     public int AmountSpikeMinHistory { get; set; } = 3;
     public double AmountSpikeBoost { get; set; } = 3.0;

@@ -3,6 +3,8 @@ namespace Fraud.Core.Scoring;
 /// <summary>Severity bands, the alert threshold and how rules combine with the model. Validated at start-up.</summary>
 public sealed class ScoringOptions
 {
+    public const string Section = "Fraud:Scoring";
+
     public double LowThreshold { get; set; } = 0.25;
     public double MediumThreshold { get; set; } = 0.5;
     public double HighThreshold { get; set; } = 0.75;

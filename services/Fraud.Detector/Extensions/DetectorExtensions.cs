@@ -31,8 +31,8 @@ public static class DetectorExtensions
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddValidatedOptions<DetectorOptions>(configuration, DetectorOptions.Section, o => o.Validate());
-        services.AddValidatedOptions<ScoringOptions>(configuration, "Fraud:Scoring", o => o.Validate());
-        services.AddValidatedOptions<RuleOptions>(configuration, "Fraud:Rules", o => o.Validate());
+        services.AddValidatedOptions<ScoringOptions>(configuration, ScoringOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<RuleOptions>(configuration, RuleOptions.Section, o => o.Validate());
         services.AddValidatedOptions<ProfileOptions>(configuration, ProfileOptions.Section, o => o.Validate());
         services.AddOptions<HostOptions>().Configure<IOptions<DetectorOptions>>((host, detector) =>
             host.ShutdownTimeout = detector.Value.DrainTimeout + TimeSpan.FromSeconds(15));

@@ -23,8 +23,11 @@ public sealed class LedgerOptions
     /// <summary>Rows waiting for a commit at most; writers wait beyond it (backpressure).</summary>
     public int MaxPendingRows { get; set; } = 100_000;
 
-    /// <summary>Scored transactions older than this are purged daily; zero keeps everything.</summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.Zero;
+    /// <summary>
+    /// Scored transactions (and their reviews) older than this are purged, hourly; zero keeps
+    /// everything. Thirty days by default, so that a ledger left running does not fill its disk.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -545,6 +545,30 @@ public abstract class LedgerContractTests : IAsyncLifetime
         Assert.Equal(0, await Ledger.PurgeAsync(cutoff, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task By_default_the_retention_service_purges_what_was_scored_more_than_30_days_ago()
+    {
+        var ledger = Open(await NewDatabaseAsync());
+        await ledger.MigrateAsync(CancellationToken.None);
+        var now = At(2040);
+        var old = Plain(Id("retention-old"), "acc", At(2039)) with { ScoredAt = now.AddDays(-31) };
+        var kept = Plain(Id("retention-kept"), "acc", At(2039)) with { ScoredAt = now.AddDays(-29) };
+        await ledger.WriteAsync([old, kept], CancellationToken.None);
+
+        using var retention = new LedgerRetention(ledger, Microsoft.Extensions.Options.Options.Create(new LedgerOptions()), new Anomalies.ManualTimeProvider(now),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerRetention>.Instance);
+        await retention.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await ledger.GetTransactionAsync(old.TransactionId, CancellationToken.None) is not null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await retention.StopAsync(CancellationToken.None);
+        Assert.Null(await ledger.GetTransactionAsync(old.TransactionId, CancellationToken.None));
+        Assert.NotNull(await ledger.GetTransactionAsync(kept.TransactionId, CancellationToken.None));
+    }
+
     // ----- data -------------------------------------------------------------------------------
 
     private readonly string _run = Guid.NewGuid().ToString("N")[..10];
