@@ -48,7 +48,8 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(1, refusedCode);
         Assert.Contains("dates.csv:202:3: column 'timestamp': '1900-01-01 00:00:00' must be between 2000-01-01 and 2067-12-31", refused, StringComparison.Ordinal);
         Assert.True(skippedCode == 0, skippedError);
-        Assert.Contains("skipped 1 bad rows", skippedOutput, StringComparison.Ordinal);
+        Assert.Contains("skipped 1 bad row:\n  dates.csv:202:3: column 'timestamp': '1900-01-01 00:00:00' must be between 2000-01-01 and 2067-12-31\n",
+            skippedOutput.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,7 +70,7 @@ public sealed class CommandLineTests : IDisposable
             "--map", "is_fraud=label", "--skip-bad-rows");
 
         Assert.True(code == 0, error);
-        Assert.Contains("skipped 1 bad rows", output, StringComparison.Ordinal);
+        Assert.Contains("skipped 1 bad row:\n  export.csv:302:3: column 'when'", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("trained", output, StringComparison.Ordinal);
     }
 
@@ -126,6 +127,24 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task ManySkippedRowsAreCountedAndTheFirstTenNamed()
+    {
+        var lines = Rows(200);
+        lines.AddRange(Enumerable.Range(0, 15).Select(i => $"bad{i},a1,never,5,0"));
+        var path = Path.Combine(_directory, "many.csv");
+        await File.WriteAllLinesAsync(path, lines);
+
+        var (code, output, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), "--skip-bad-rows");
+
+        Assert.True(code == 0, error);
+        var text = output.ReplaceLineEndings("\n");
+        Assert.Contains("skipped 15 bad rows:\n  many.csv:202:3: column 'timestamp'", text, StringComparison.Ordinal);
+        Assert.Contains("  many.csv:211:3:", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("many.csv:212:", text, StringComparison.Ordinal);
+        Assert.Contains("\n  and 5 more\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ANulByteIsARowErrorNamedWhereItIsOrSkipped()
     {
         var lines = Rows(200);
@@ -140,7 +159,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("nul.csv:51:4: column 'amount': NUL byte at line 51, character 31: the file may be UTF-16 or binary; save it as UTF-8",
             error, StringComparison.Ordinal);
         Assert.True(skippedCode == 0, skippedError);
-        Assert.Contains("skipped 1 bad rows", skippedOutput, StringComparison.Ordinal);
+        Assert.Contains("skipped 1 bad row:\n  nul.csv:51:4: column 'amount': NUL byte", skippedOutput.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -200,6 +219,21 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Contains("--help' for", error, StringComparison.Ordinal);
         Assert.Equal(string.Empty, output);
+    }
+
+    [Fact]
+    public async Task APortInUseSaysToChooseAnotherWithUrls()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (code, _, error) = await CliRunner.Run("run", "--urls", $"http://127.0.0.1:{port}", "--ledger", Path.Combine(_directory, "fraud.db"));
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"fraud run: Failed to bind to address http://127.0.0.1:{port}: address already in use.", error, StringComparison.Ordinal);
+        Assert.Contains("Choose another address with --urls", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
     [Fact]

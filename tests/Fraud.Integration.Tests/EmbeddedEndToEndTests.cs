@@ -152,7 +152,14 @@ public sealed class EmbeddedEndToEndTests
             Assert.Equal(HttpStatusCode.NotFound, notAccepted.StatusCode);
         }
 
+        using (var accepted = await fraud.Http.PostAsync("/transactions", Transactions.Json(
+            [Transactions.One("ok-2", "a", Start, 10m), Transactions.One("ok-3", "a", Start.AddMinutes(1), 12m)])))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
         Assert.Equal(0, await fraud.InterruptAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Stopped. Committed 2 scored transactions to the ledger since start; every transaction answered 202 is in it.", fraud.Output);
     }
 
     /// <summary>/metrics as Prometheus sees it from its second scrape on (the first starts the meter listener).</summary>

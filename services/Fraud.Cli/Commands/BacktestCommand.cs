@@ -77,11 +77,20 @@ internal sealed class BacktestCommand : Command
         // The backtest is itself the out-of-time measurement, so the trainer's own hold-out fit is skipped.
         var trainer = new TrainerOptions { ValidationFraction = 0 };
         var runner = new BacktestRunner(profiles, trainer, new ScoringOptions(), new RuleOptions(), context.Time);
+        var progress = new Progress(context.Error, context.Interactive);
         var report = runner.Run(
             source.Rows(),
             options,
             scores is null ? null : (id, score) => WriteScore(scores, id, score),
+            onProgress: p =>
+            {
+                if (p.Phase == "training")
+                {
+                    progress.Step(string.Create(CultureInfo.InvariantCulture, $"training a model on the transactions up to {p.StreamTime:yyyy-MM-dd} …"));
+                }
+            },
             onTrained: model => trained = model);
+        progress.Done();
         report = report with { BadRowsSkipped = source.Reader.BadRowsSkipped };
 
         if (result.GetValue(_modelOut) is { } modelPath && trained is not null)
@@ -92,10 +101,12 @@ internal sealed class BacktestCommand : Command
         if (result.GetValue(_json))
         {
             context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.BacktestReport));
+            source.WriteSkipped(context.Error);
         }
         else
         {
             WriteText(context.Out, report, options);
+            source.WriteSkipped(context.Out, "  ");
         }
 
         return Task.FromResult(0);
@@ -137,9 +148,5 @@ internal sealed class BacktestCommand : Command
 
         o.WriteLine();
         o.WriteLine(string.Create(c, $"  {r.RowsReplayed:N0} transactions in {r.Seconds:0.0} s: {r.TransactionsPerSecond:N0}/s end to end, {r.ScoringTransactionsPerSecond:N0}/s features + scoring; training {r.TrainingSeconds:0.0} s"));
-        if (r.BadRowsSkipped > 0)
-        {
-            o.WriteLine(string.Create(c, $"  skipped {r.BadRowsSkipped:N0} bad rows"));
-        }
     }
 }

@@ -34,6 +34,20 @@ internal sealed class Progress(TextWriter error, bool enabled)
         error.Flush();
     }
 
+    /// <summary>A step without rows to count (training): shown until the next report or <see cref="Done"/>.</summary>
+    public void Step(string text)
+    {
+        if (!enabled)
+        {
+            return;
+        }
+
+        _lastDraw = Stopwatch.GetTimestamp();
+        _drawn = true;
+        error.Write("\r" + ("  " + text).PadRight(78));
+        error.Flush();
+    }
+
     public void Done()
     {
         if (enabled && _drawn)

@@ -55,6 +55,8 @@ internal sealed class RunCommand : Command
             $"--Fraud:Detector:ModelPath={model ?? string.Empty}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Fraud=Information",
+            // A start-up failure is rethrown and said below in one line; the host's own log of it is a stack trace.
+            "--Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host=None",
         ];
 
         WebApplication app;
@@ -80,6 +82,11 @@ internal sealed class RunCommand : Command
             {
                 await app.StartAsync(context.Cancellation).ConfigureAwait(false);
             }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                context.Error.WriteLine($"fraud run: {e.Message} Is another fraud run using it? Choose another address with --urls, e.g. --urls http://127.0.0.1:{ServiceRoutes.ApiPort + 10}.");
+                return 1;
+            }
             catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or IOException)
             {
                 context.Error.WriteLine($"fraud run: {e.Message}");
@@ -88,6 +95,15 @@ internal sealed class RunCommand : Command
 
             WriteStartupLines(app, context.Out, ledger, rate);
             await app.WaitForShutdownAsync(context.Cancellation).ConfigureAwait(false);
+            // Stopped: deliveries drained and the ledger writer committed what they handed it. A 202
+            // is sent only after its commit (EmbeddedBus), so whatever is not committed was never acknowledged.
+            var writer = app.Services.GetRequiredService<LedgerWriter>();
+            var c = CultureInfo.InvariantCulture;
+            context.Out.WriteLine(string.Create(c, $"Stopped. Committed {writer.CommittedRows:N0} scored transactions to the ledger since start; every transaction answered 202 is in it."));
+            if (writer.PendingRows > 0)
+            {
+                context.Out.WriteLine(string.Create(c, $"{writer.PendingRows:N0} were not committed ({writer.RecentFailure ?? "the ledger stopped"}); their senders got no 202."));
+            }
         }
 
         return 0;

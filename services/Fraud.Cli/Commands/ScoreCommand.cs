@@ -79,10 +79,7 @@ internal sealed class ScoreCommand : Command
 
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"scored {rows:N0} transactions with {model.Version}: {anomalies:N0} at or above the alert threshold; wrote {output}"));
-        if (source.Reader.BadRowsSkipped > 0)
-        {
-            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"skipped {source.Reader.BadRowsSkipped:N0} bad rows"));
-        }
+        source.WriteSkipped(context.Out);
 
         return Task.FromResult(0);
     }

@@ -73,7 +73,10 @@ internal sealed class TrainCommand : Command
         }
 
         var trainer = new ModelTrainer(new TrainerOptions(), context.Time);
+        var progress = new Progress(context.Error, context.Interactive);
+        progress.Step(string.Create(CultureInfo.InvariantCulture, $"training on {set.Count:N0} transactions …"));
         var model = trainer.Train(set, new TrainingContext(first, last, delay, new ScoringOptions().AlertThreshold));
+        progress.Done();
         ModelFile.Save(model, output);
 
         var m = model.Manifest;
@@ -89,10 +92,7 @@ internal sealed class TrainCommand : Command
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-30} {value:0.####}"));
         }
 
-        if (source.Reader.BadRowsSkipped > 0)
-        {
-            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"skipped {source.Reader.BadRowsSkipped:N0} bad rows"));
-        }
+        source.WriteSkipped(context.Out);
 
         context.Out.WriteLine($"wrote {output}");
         return Task.FromResult(0);

@@ -44,5 +44,27 @@ internal sealed class TransactionSource : IDisposable
         _progress.Done();
     }
 
+    /// <summary>What <c>--skip-bad-rows</c> skipped: how many, and where and why for the first of them.</summary>
+    public void WriteSkipped(TextWriter output, string indent = "")
+    {
+        var skipped = _reader.BadRowsSkipped;
+        if (skipped == 0)
+        {
+            return;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(c, $"{indent}skipped {skipped:N0} bad {(skipped == 1 ? "row" : "rows")}:"));
+        foreach (var error in _reader.SampleErrors)
+        {
+            output.WriteLine($"{indent}  {error.Message}");
+        }
+
+        if (skipped > _reader.SampleErrors.Count)
+        {
+            output.WriteLine(string.Create(c, $"{indent}  and {skipped - _reader.SampleErrors.Count:N0} more"));
+        }
+    }
+
     public void Dispose() => _reader.Dispose();
 }

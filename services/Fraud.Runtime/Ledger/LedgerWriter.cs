@@ -26,9 +26,13 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
     private readonly int _maxBatch = options.Value.MaxBatchRows;
     private readonly ThrottledLog _failureLog = new(TimeSpan.FromSeconds(10));
     private CommitFailure? _lastFailure;
+    private long _committedRows;
 
     /// <summary>Rows accepted and not yet committed.</summary>
     public long PendingRows => _gate.Used;
+
+    /// <summary>Rows this process has committed since it started (rows already in the ledger not counted).</summary>
+    public long CommittedRows => Interlocked.Read(ref _committedRows);
 
     /// <summary>Completes when the rows are committed; throws when the commit failed (nothing of it was written).</summary>
     public async Task WriteAsync(IReadOnlyList<ScoredTransaction> rows, CancellationToken cancellationToken)
@@ -94,7 +98,7 @@ public sealed class LedgerWriter(ILedger ledger, IOptions<LedgerOptions> options
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await ledger.WriteAsync(rows, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Add(ref _committedRows, await ledger.WriteAsync(rows, CancellationToken.None).ConfigureAwait(false));
             RuntimeMetrics.LedgerBatchSize.Observe(rows.Count);
             RuntimeMetrics.LedgerBatchDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             Volatile.Write(ref _lastFailure, null);
