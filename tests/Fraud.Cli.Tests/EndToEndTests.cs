@@ -25,6 +25,10 @@ public sealed class EndToEndTests(SimulatedData data) : IClassFixture<SimulatedD
         Assert.True(ap > baseline + 0.3, $"model AP {ap:0.000} vs amount-only AP {baseline:0.000}");
         Assert.True(auc > 0.9, $"AUC {auc:0.000}");
         Assert.Equal("supervised", report.RootElement.GetProperty("modelKind").GetString());
+        // The handbook's protocol: cards known compromised on their day are scored but not counted.
+        var excluded = report.RootElement.GetProperty("knownCompromisedRowsExcluded").GetInt64();
+        Assert.True(excluded > 0, "no test transaction of an already known compromised card");
+        Assert.Equal(scored.Count, report.RootElement.GetProperty("testRows").GetInt64() + excluded);
         Assert.True(report.RootElement.GetProperty("recallByScenario").EnumerateObject().Count() >= 4);
     }
 
@@ -63,6 +67,59 @@ public sealed class EndToEndTests(SimulatedData data) : IClassFixture<SimulatedD
         Assert.True(second.ExitCode == 0, second.Error);
 
         Assert.Equal(await File.ReadAllBytesAsync(original), await File.ReadAllBytesAsync(withoutLabels));
+    }
+
+    [Fact]
+    public async Task WithATestWindowLongerThanTheLabelDelayAScoreDependsOnlyOnLabelsKnownBeforeIt()
+    {
+        // A 3-day delay in a 7-day test window: labels of early test days legitimately reach the
+        // features of later ones. Blank every label that could not be known by the cutoff (fraud
+        // time + delay after it): every score up to the cutoff must stay byte-for-byte the same.
+        var delay = TimeSpan.FromDays(3);
+        var testStart = DateTimeOffset.Parse(SimulatedData.TestFrom, CultureInfo.InvariantCulture);
+        var cutoff = testStart.AddDays(5);
+        var blinded = Path.Combine(data.Directory, "blinded-at-cutoff.csv");
+        int blanked = 0, keptInTestWindow = 0;
+        await File.WriteAllLinesAsync(blinded, File.ReadLines(data.Path).Select((line, i) =>
+        {
+            var f = line.Split(',');
+            if (i == 0 || f[12] != "1")
+            {
+                return line;
+            }
+
+            var time = DateTimeOffset.Parse(f[1], CultureInfo.InvariantCulture);
+            if (time + delay <= cutoff)
+            {
+                keptInTestWindow += time >= testStart ? 1 : 0;
+                return line;
+            }
+
+            blanked++;
+            f[12] = "0";
+            f[13] = string.Empty;
+            return string.Join(',', f);
+        }));
+        Assert.True(keptInTestWindow > 5, $"only {keptInTestWindow} test-window frauds are known before the cutoff: the check would mean little");
+        Assert.True(blanked > 20, $"only {blanked} labels blanked");
+
+        string[] Args(string file, string scores) =>
+        [
+            "backtest", "--data", file, "--train-from", SimulatedData.TrainFrom, "--train-to", SimulatedData.TrainTo,
+            "--test-from", SimulatedData.TestFrom, "--test-to", SimulatedData.TestTo, "--label-delay", "3d", "--scores-out", scores,
+        ];
+        var original = Path.Combine(data.Directory, "scores-3d.csv");
+        var withoutLabels = Path.Combine(data.Directory, "scores-3d-blinded.csv");
+        var first = await CliRunner.Run(Args(data.Path, original));
+        var second = await CliRunner.Run(Args(blinded, withoutLabels));
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(second.ExitCode == 0, second.Error);
+
+        var times = SimulatedData.Read(data.Path).ToDictionary(r => r.Id, r => r.Time);
+        string[] UpToCutoff(string scores) => [.. File.ReadLines(scores).Skip(1).Where(l => times[l.Split(',')[0]] <= cutoff)];
+        var expected = UpToCutoff(original);
+        Assert.True(expected.Length > 1000, $"{expected.Length} scores before the cutoff");
+        Assert.Equal(expected, UpToCutoff(withoutLabels));
     }
 
     [Fact]

@@ -125,6 +125,11 @@ internal sealed class BacktestCommand : Command
         var c = CultureInfo.InvariantCulture;
         o.WriteLine(string.Create(c, $"train   {w.TrainFrom:yyyy-MM-dd}..{w.TrainTo:yyyy-MM-dd}  {r.TrainRows,10:N0} transactions  {r.TrainFrauds,7:N0} frauds"));
         o.WriteLine(string.Create(c, $"test    {w.TestFrom:yyyy-MM-dd}..{w.TestTo:yyyy-MM-dd}  {r.TestRows,10:N0} transactions  {r.TestFrauds,7:N0} frauds   label delay {w.LabelDelay.TotalDays:0.##}d"));
+        if (r.KnownCompromisedRowsExcluded > 0)
+        {
+            o.WriteLine(string.Create(c, $"        not counted: {r.KnownCompromisedRowsExcluded:N0} test transactions of cards already known compromised on their day"));
+        }
+
         o.WriteLine($"model   {r.ModelVersion} ({r.ModelKind})");
         if (w.Detectors > 1)
         {

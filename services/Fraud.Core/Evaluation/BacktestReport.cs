@@ -7,7 +7,10 @@ public sealed record BacktestReport
     public required string ModelKind { get; init; }
     public required long TrainRows { get; init; }
     public required long TrainFrauds { get; init; }
+    /// <summary>Test-window transactions counted: those of cards already known compromised on their day are not.</summary>
     public required long TestRows { get; init; }
+    /// <summary>Test-window transactions of cards known compromised by their day (handbook protocol), scored but not counted.</summary>
+    public required long KnownCompromisedRowsExcluded { get; init; }
     public required long TestFrauds { get; init; }
     public required double AucRoc { get; init; }
     public required double AveragePrecision { get; init; }

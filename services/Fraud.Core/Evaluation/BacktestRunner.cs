@@ -15,8 +15,9 @@ public readonly record struct BacktestProgress(long Rows, DateTimeOffset StreamT
 /// Replays a labelled stream in time order through the live feature code: profiles warm up on
 /// everything before the test window, the model is trained when the stream reaches the test window
 /// on the train-window rows whose labels are known by then, and every test-window transaction is
-/// scored as it arrives. Labels enter features only after the label delay, so with a delay at
-/// least as long as the test window no test label can influence a test score.
+/// scored as it arrives. Labels enter features only after the label delay, so no label can
+/// influence a score before it could have been known. As in the handbook's protocol, each test
+/// day leaves out the cards already known compromised by then (<see cref="KnownCompromised"/>).
 /// </summary>
 public sealed class BacktestRunner(
     ProfileOptions profileOptions,
@@ -42,6 +43,7 @@ public sealed class BacktestRunner(
         var replay = new TransactionReplay(observer, options.LabelDelay);
         var training = new TrainingSet();
         var test = new TestWindow();
+        var compromised = new KnownCompromised(options.TrainStart, options.LabelDelay);
         Span<float> features = stackalloc float[FeatureVector.Length];
         Scorer? scorer = null;
         var trainingSeconds = 0.0;
@@ -83,8 +85,21 @@ public sealed class BacktestRunner(
             else if (fresh && scorer is not null)
             {
                 var score = scorer.Score(features);
-                test.Add(tx, row, score);
+                if (compromised.IsKnown(tx.AccountId, tx.Timestamp))
+                {
+                    test.KnownCompromisedRows++;
+                }
+                else
+                {
+                    test.Add(tx, row, score);
+                }
+
                 onScore?.Invoke(tx.TransactionId, score);
+            }
+
+            if (fresh)
+            {
+                compromised.Observe(tx.AccountId, tx.Timestamp, row.IsFraud == true);
             }
 
             hotTicks += Stopwatch.GetTimestamp() - before;
@@ -136,6 +151,9 @@ public sealed class BacktestRunner(
         private readonly List<string> _scenarioNames = [];
 
         public int Count => _scores.Count;
+
+        /// <summary>Test rows of cards known compromised by their day, left out of every figure (<see cref="KnownCompromised"/>).</summary>
+        public long KnownCompromisedRows { get; set; }
 
         public void Add(Transaction tx, in LabelledTransaction row, double score)
         {
@@ -208,6 +226,7 @@ public sealed class BacktestRunner(
                 TrainRows = training.Count,
                 TrainFrauds = training.Frauds,
                 TestRows = scores.Length,
+                KnownCompromisedRowsExcluded = KnownCompromisedRows,
                 TestFrauds = frauds,
                 AucRoc = Metrics.AucRoc(scores, labels),
                 AveragePrecision = Metrics.AveragePrecision(scores, labels),
