@@ -11,6 +11,9 @@ public sealed class AccountProfile : IProfile
     public const int RecentCapacity = 16;
     public const int KnownCapacity = 4;
 
+    /// <summary>Transactions older than an hour needed before the last hour is left out of the amount baseline.</summary>
+    private const int MinSettledHistory = 3;
+
     private const float MaxDays = 365f;
 
     // Ring of the most recent transactions, newest at RecentHead - 1.
@@ -28,6 +31,11 @@ public sealed class AccountProfile : IProfile
     internal KnownIds Countries;
     internal byte DeviceNext;
     internal byte CountryNext;
+
+    // A device or country becomes known only when seen on a second day: a burst in one new country
+    // must not make that country "known" after its first transaction. The candidate and its day.
+    internal int PendingDevice, PendingDeviceDay;
+    internal int PendingCountry, PendingCountryDay;
 
     /// <summary>Anchor time of the decayed sums: the newest transaction seen.</summary>
     internal int LastSeconds;
@@ -115,6 +123,19 @@ public sealed class AccountProfile : IProfile
         var c30 = Count30d * d30;
 
         // Exact short-term view from the ring; entries later than t exist only for late deliveries.
+        // The amount baseline and merchant novelty use history from before the current burst (the
+        // last hour), so a burst neither moves its own baseline nor makes its merchant "known";
+        // an account whose whole history is that recent falls back to all of it.
+        var settled = 0;
+        for (var i = 0; i < RecentCount; i++)
+        {
+            if (RecentTime[i] <= t - TimeKey.SecondsPerHour)
+            {
+                settled++;
+            }
+        }
+
+        var baselineFrom = settled >= MinSettledHistory ? t - TimeKey.SecondsPerHour : int.MaxValue;
         Span<float> amounts = stackalloc float[RecentCapacity];
         var n = 0;
         var count1h = 0;
@@ -134,7 +155,8 @@ public sealed class AccountProfile : IProfile
 
             var ai = RecentAmount[i];
             considered++;
-            if ((RecentFraud & (1 << i)) == 0)
+            var settledEntry = ti <= baselineFrom;
+            if ((RecentFraud & (1 << i)) == 0 && settledEntry)
             {
                 amounts[n++] = ai;
             }
@@ -163,7 +185,7 @@ public sealed class AccountProfile : IProfile
                 previous = ti;
             }
 
-            if (RecentMerchant[i] == tx.MerchantHash && tx.MerchantHash != 0)
+            if (RecentMerchant[i] == tx.MerchantHash && tx.MerchantHash != 0 && settledEntry)
             {
                 newMerchant = 0f;
             }
@@ -311,17 +333,9 @@ public sealed class AccountProfile : IProfile
             RecentCount++;
         }
 
-        if (tx.DeviceHash != 0 && !Contains(Devices, tx.DeviceHash))
-        {
-            Devices[DeviceNext] = tx.DeviceHash;
-            DeviceNext = (byte)((DeviceNext + 1) % KnownCapacity);
-        }
-
-        if (tx.CountryHash != 0 && !Contains(Countries, tx.CountryHash))
-        {
-            Countries[CountryNext] = tx.CountryHash;
-            CountryNext = (byte)((CountryNext + 1) % KnownCapacity);
-        }
+        var day = TimeKey.Day(t);
+        Admit(ref Devices, ref DeviceNext, ref PendingDevice, ref PendingDeviceDay, tx.DeviceHash, day);
+        Admit(ref Countries, ref CountryNext, ref PendingCountry, ref PendingCountryDay, tx.CountryHash, day);
 
         if (tx.HasLocation)
         {
@@ -392,6 +406,36 @@ public sealed class AccountProfile : IProfile
         var angle = hour * (MathF.PI / 12f);
         var cos = (MathF.Cos(angle) * x + MathF.Sin(angle) * y) / concentration;
         return (1f - cos) * concentration;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="value"/> known: at once when nothing is known yet (the account's first
+    /// device or country is its own), otherwise when it is seen again on another day.
+    /// </summary>
+    private static void Admit(ref KnownIds set, ref byte next, ref int pending, ref int pendingDay, int value, int day)
+    {
+        if (value == 0 || Contains(set, value))
+        {
+            return;
+        }
+
+        if (set[0] != 0 && (pending != value || pendingDay == day))
+        {
+            if (pending != value)
+            {
+                pending = value;
+                pendingDay = day;
+            }
+
+            return;
+        }
+
+        set[next] = value;
+        next = (byte)((next + 1) % KnownCapacity);
+        if (pending == value)
+        {
+            pending = 0;
+        }
     }
 
     private static bool Contains(in KnownIds set, int value)

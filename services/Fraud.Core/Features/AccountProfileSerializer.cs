@@ -9,7 +9,10 @@ namespace Fraud.Core.Features;
 /// </summary>
 public static class AccountProfileSerializer
 {
-    public const byte Version = 1;
+    public const byte Version = 2;
+
+    /// <summary>Version 1 had no pending device and country (<see cref="AccountProfile.PendingDevice"/>); still read.</summary>
+    private const int SizeV1 = Size - 4 * 4;
 
     public const int Size = 1 // version
         + 4 * AccountProfile.RecentCapacity * 4 // time, amount, merchant, transaction rings
@@ -18,7 +21,8 @@ public static class AccountProfileSerializer
         + 4 * 3 // last, first, total
         + 4 * 17 // decayed sums, hour, home, last location
         + 4 + 1 // last location time, has location
-        + 4 + 4 + 1; // known fraud
+        + 4 + 4 + 1 // known fraud
+        + 4 * 4; // pending device and country, each with its day (version 2)
 
     public static byte[] Serialize(AccountProfile profile)
     {
@@ -63,13 +67,18 @@ public static class AccountProfileSerializer
         w.Float(profile.KnownFraud30d);
         w.Int(profile.LastKnownFraudSeconds);
         w.Bool(profile.HasKnownFraud);
+        w.Int(profile.PendingDevice);
+        w.Int(profile.PendingDeviceDay);
+        w.Int(profile.PendingCountry);
+        w.Int(profile.PendingCountryDay);
         return bytes;
     }
 
     /// <exception cref="InvalidDataException">The blob has another size or format version.</exception>
     public static AccountProfile Deserialize(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length != Size || bytes[0] != Version)
+        var version = bytes.IsEmpty ? 0 : bytes[0];
+        if (!(version == Version && bytes.Length == Size) && !(version == 1 && bytes.Length == SizeV1))
         {
             throw new InvalidDataException(
                 $"Account profile blob has {bytes.Length} bytes and version {(bytes.IsEmpty ? "none" : bytes[0].ToString(System.Globalization.CultureInfo.InvariantCulture))}; expected {Size} bytes, version {Version}.");
@@ -121,6 +130,14 @@ public static class AccountProfileSerializer
         p.KnownFraud30d = r.Float();
         p.LastKnownFraudSeconds = r.Int();
         p.HasKnownFraud = r.Bool();
+        if (version >= 2)
+        {
+            p.PendingDevice = r.Int();
+            p.PendingDeviceDay = r.Int();
+            p.PendingCountry = r.Int();
+            p.PendingCountryDay = r.Int();
+        }
+
         return p;
     }
 

@@ -11,6 +11,14 @@ public sealed class RuleOptions
     public double AmountSpikeRatio { get; set; } = 5;
     public int AmountSpikeMinHistory { get; set; } = 3;
     public double AmountSpikeBoost { get; set; } = 3.0;
+    /// <summary>Most log-odds a spike adds beyond <see cref="AmountSpikeBoost"/>: ln(ratio / <see cref="AmountSpikeRatio"/>), capped.</summary>
+    public double AmountSpikeMaxExtraBoost { get; set; } = 2.0;
+
+    /// <summary>Transactions an account needs before a new merchant, country or hour counts as evidence.</summary>
+    public int NoveltyMinHistory { get; set; } = 5;
+    public double NewMerchantBoost { get; set; } = 1.0;
+    public double NewCountryBoost { get; set; } = 1.5;
+    public double UnusualHourBoost { get; set; } = 1.0;
 
     public int VelocityPerHour { get; set; } = 10;
     public double VelocityBoost { get; set; } = 2.5;
@@ -34,6 +42,7 @@ public sealed class RuleOptions
     {
         Check(AmountSpikeRatio > 1, nameof(AmountSpikeRatio), AmountSpikeRatio, "must be above 1");
         Check(AmountSpikeMinHistory >= 1, nameof(AmountSpikeMinHistory), AmountSpikeMinHistory, "must be at least 1");
+        Check(NoveltyMinHistory >= 1, nameof(NoveltyMinHistory), NoveltyMinHistory, "must be at least 1");
         Check(VelocityPerHour >= 2, nameof(VelocityPerHour), VelocityPerHour, "must be at least 2");
         Check(CardTestingSmallPerHour >= 2, nameof(CardTestingSmallPerHour), CardTestingSmallPerHour, "must be at least 2");
         Check(ImpossibleTravelKmh > 0, nameof(ImpossibleTravelKmh), ImpossibleTravelKmh, "must be positive");
@@ -42,7 +51,9 @@ public sealed class RuleOptions
         Check(MerchantCompromisedRisk is > 0 and <= 1, nameof(MerchantCompromisedRisk), MerchantCompromisedRisk, "must be in (0, 1]");
         foreach (var (name, boost) in new[]
                  {
-                     (nameof(AmountSpikeBoost), AmountSpikeBoost), (nameof(VelocityBoost), VelocityBoost),
+                     (nameof(AmountSpikeBoost), AmountSpikeBoost), (nameof(AmountSpikeMaxExtraBoost), AmountSpikeMaxExtraBoost),
+                     (nameof(NewMerchantBoost), NewMerchantBoost), (nameof(NewCountryBoost), NewCountryBoost),
+                     (nameof(UnusualHourBoost), UnusualHourBoost), (nameof(VelocityBoost), VelocityBoost),
                      (nameof(CardTestingBoost), CardTestingBoost), (nameof(ImpossibleTravelBoost), ImpossibleTravelBoost),
                      (nameof(NewDeviceAndCountryBoost), NewDeviceAndCountryBoost),
                      (nameof(MerchantCompromisedBoost), MerchantCompromisedBoost), (nameof(AccountRecentFraudBoost), AccountRecentFraudBoost),

@@ -25,7 +25,20 @@ public sealed class RuleSet
             new Rule("AMOUNT_SPIKE", "Amount far above the account's usual", o.AmountSpikeBoost,
                 f => f.Get(Feature.AccountHistoryCount) >= o.AmountSpikeMinHistory
                      && f.Get(Feature.AmountToRecentMedian) >= o.AmountSpikeRatio,
-                (f, tx) => Format($"amount {tx.Amount:0.00} is {f.Get(Feature.AmountToRecentMedian):0.0}× the account's recent median")),
+                (f, tx) => Format($"amount {tx.Amount:0.00} is {f.Get(Feature.AmountToRecentMedian):0.0}× the account's recent median"),
+                // Graded: ln of how far past the ratio, so 5× adds the boost and 5e× one more, up to the cap.
+                f => Math.Min(o.AmountSpikeMaxExtraBoost, Math.Log(f.Get(Feature.AmountToRecentMedian) / o.AmountSpikeRatio))),
+            new Rule("NEW_MERCHANT", "Merchant new to the account", o.NewMerchantBoost,
+                f => f.Get(Feature.AccountHistoryCount) >= o.NoveltyMinHistory && f.Get(Feature.NewMerchantForAccount) == 1f,
+                (_, tx) => $"no purchase at merchant {tx.MerchantId} in this account's recent history before the last hour"),
+            new Rule("NEW_COUNTRY", "Country new to the account", o.NewCountryBoost,
+                f => f.Get(Feature.AccountHistoryCount) >= o.NoveltyMinHistory && f.Get(Feature.NewCountryForAccount) == 1f
+                     && f.Get(Feature.NewDeviceForAccount) != 1f,
+                (_, tx) => $"{tx.Country} is new for this account: not seen on any earlier day"),
+            new Rule("UNUSUAL_HOUR", "Night-time activity unusual for the account", o.UnusualHourBoost,
+                f => f.Get(Feature.AccountHistoryCount) >= o.NoveltyMinHistory && f.Get(Feature.IsNight) == 1f
+                     && f.Get(Feature.AccountHourDeviation) >= 0.5f,
+                (f, _) => Format($"at {f.Get(Feature.HourOfDay):00}:00 UTC, at night, far from the hours this account usually pays at")),
             new Rule("VELOCITY", "Many transactions in the last hour", o.VelocityBoost,
                 f => f.Get(Feature.AccountCount1h) + 1 >= o.VelocityPerHour,
                 (f, _) => $"{Scoring.Wording.Count(f.Get(Feature.AccountCount1h) + 1, "transaction")} on this account within an hour"),
@@ -57,7 +70,7 @@ public sealed class RuleSet
         {
             if (rule.Condition(features))
             {
-                boost += rule.Boost;
+                boost += rule.BoostFor(features);
             }
         }
 

@@ -87,8 +87,17 @@ public sealed class Scorer
         {
             if (rule.Condition(features))
             {
-                var weight = _ruleWeight * rule.Boost;
+                var weight = _ruleWeight * rule.BoostFor(features);
                 logOdds += weight;
+                // A rule and a feature group may share a code (VELOCITY, NEW_COUNTRY, …): one reason
+                // with both weights and the rule's wording, never the same code twice.
+                var same = evidence.FindIndex(e => e.Code == rule.Code);
+                if (same >= 0)
+                {
+                    weight += evidence[same].Weight;
+                    evidence.RemoveAt(same);
+                }
+
                 evidence.Add((rule.Code, weight, () => rule.Detail(copy, transaction)));
             }
         }

@@ -65,9 +65,10 @@ public static class Tx
     public static StringContent Raw(string json) => new(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
 
     /// <summary>
-    /// Card testing: three days of ordinary spending, then <paramref name="burst"/> charges of 1.00 one
-    /// minute apart at one merchant. From the 10th charge on, both CARD_TESTING (≥ 4 small ones in the
-    /// hour before) and VELOCITY (≥ 10 in the hour) fire: σ(−5.29 + 4 + 2.5) = 0.77, severity high.
+    /// Card testing: three days of ordinary spending at a merchant, then <paramref name="burst"/> charges
+    /// of 1.00 one minute apart at the same merchant (so NEW_MERCHANT never fires). From the 10th charge
+    /// on, both CARD_TESTING (≥ 4 small ones in the hour before) and VELOCITY (≥ 10 in the hour) fire:
+    /// σ(−5.29 + 4 + 2.5) = 0.77, severity high.
     /// Ids are <c>{prefix}-h{d}</c> and <c>{prefix}-{i}</c>; anomalies are <c>{prefix}-9</c> … <c>{prefix}-{burst-1}</c>.
     /// </summary>
     public static List<JsonObject> CardTesting(string prefix, string account, DateTimeOffset burstStart, int burst = 12, string? merchant = null)
@@ -75,7 +76,7 @@ public static class Tx
         var list = new List<JsonObject>();
         for (var d = 3; d >= 1; d--)
         {
-            list.Add(One($"{prefix}-h{d}", account, burstStart.AddDays(-d), 40m + d, "m-grocer"));
+            list.Add(One($"{prefix}-h{d}", account, burstStart.AddDays(-d), 40m + d, merchant ?? $"m-tester-{prefix}"));
         }
 
         for (var i = 0; i < burst; i++)

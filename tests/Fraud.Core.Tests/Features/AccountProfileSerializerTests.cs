@@ -40,6 +40,27 @@ public class AccountProfileSerializerTests
     }
 
     [Fact]
+    public void A_version_1_blob_from_before_the_pending_device_and_country_still_loads()
+    {
+        var profile = new AccountProfile();
+        var features = new float[FeatureVector.Length];
+        var start = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        profile.Observe(new TransactionView(Tx("a", start, 10, "dev-1", "FR")), features, 2.0);
+        profile.Observe(new TransactionView(Tx("b", start.AddMinutes(5), 12, "dev-2", "DE")), features, 2.0);
+        var current = AccountProfileSerializer.Serialize(profile);
+        // Version 1 was version 2 without its last 16 bytes (pending device and country, with their days).
+        var v1 = current[..^16];
+        v1[0] = 1;
+
+        var restored = AccountProfileSerializer.Deserialize(v1);
+
+        Assert.Equal(2, restored.TransactionCount);
+        var after = AccountProfileSerializer.Serialize(restored);
+        Assert.Equal(current[..^16][1..], after[..^16][1..]);
+        Assert.Equal(new byte[16], after[^16..]);
+    }
+
+    [Fact]
     public void Peek_writes_features_without_counting_the_transaction()
     {
         var profile = new AccountProfile();
