@@ -313,6 +313,24 @@ public sealed class AnomalyQueryTests(AnomalyQueryTests.Fixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Score_of_a_stored_transaction_answers_its_stored_copy()
+    {
+        // ca-19 is stored; scored again now, its features would include the whole burst.
+        var stored = await Http.OkJsonAsync("transactions/ca-19");
+        using var response = await Http.PostAsync("score", Tx.Json(Tx.One("ca-19", "acct-ca", Burst.AddMinutes(19), 1.00m, "m-tester-ca")));
+        var score = (await HttpAssert.StatusAsync(HttpStatusCode.OK, response))!;
+
+        Assert.Equal(stored["score"]!.GetValue<double>(), score["score"]!.GetValue<double>());
+        Assert.Equal(stored.Str("scoredAt"), score.Str("scoredAt"));
+        Assert.Equal(stored["reasons"]!.ToJsonString(), score["reasons"]!.ToJsonString());
+
+        // Other content under a stored id is scored as what it is; the stored copy stands.
+        using var other = await Http.PostAsync("score", Tx.Json(Tx.One("ca-19", "acct-ca", Burst.AddMinutes(19), 900m, "m-tester-ca")));
+        var otherScore = (await HttpAssert.StatusAsync(HttpStatusCode.OK, other))!;
+        Assert.NotEqual(stored.Str("scoredAt"), otherScore.Str("scoredAt"));
+    }
+
+    [Fact]
     public async Task Score_refuses_an_invalid_transaction_naming_the_field()
     {
         using var response = await Http.PostAsync("score", Tx.Raw("""{"transactionId":"s-1","accountId":"a","timestamp":"2026-03-02T09:00:00Z","amount":"ten"}"""));

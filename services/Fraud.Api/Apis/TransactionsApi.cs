@@ -34,7 +34,7 @@ public static class TransactionsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapPost(ServiceRoutes.Score, ScoreAsync)
             .RequireAuthorization(ApiPolicies.Ingest)
-            .WithSummary("Scores a transaction now, for an authorisation decision; nothing is recorded.")
+            .WithSummary("Scores a transaction now, for an authorisation decision; nothing is recorded. A transaction already stored with the same content gets its stored score and reasons.")
             .Accepts<Transaction>("application/json")
             .Produces<ScoreResponse>()
             .ProducesValidationProblem()
