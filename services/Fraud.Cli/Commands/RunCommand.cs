@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Fraud.Cli.CommandLine;
 using Fraud.Api.Extensions;
 using Fraud.Api.Security;
+using Fraud.Cli.CommandLine;
 using Fraud.Cli.Run;
 using Fraud.Detector.Models;
 using Fraud.Host;

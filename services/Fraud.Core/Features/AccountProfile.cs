@@ -226,8 +226,11 @@ public sealed class AccountProfile : IProfile
             : missing;
 
         f[(int)Feature.NewMerchantForAccount] = newMerchant;
-        f[(int)Feature.NewDeviceForAccount] = tx.DeviceHash == 0 || Devices[0] == 0 ? missing : Contains(Devices, tx.DeviceHash) ? 0f : 1f;
-        f[(int)Feature.NewCountryForAccount] = tx.CountryHash == 0 || Countries[0] == 0 ? missing : Contains(Countries, tx.CountryHash) ? 0f : 1f;
+        var today = TimeKey.Day(t);
+        f[(int)Feature.NewDeviceForAccount] = tx.DeviceHash == 0 || Devices[0] == 0 ? missing
+            : Contains(Devices, tx.DeviceHash) || (PendingDevice == tx.DeviceHash && PendingDeviceDay != today) ? 0f : 1f;
+        f[(int)Feature.NewCountryForAccount] = tx.CountryHash == 0 || Countries[0] == 0 ? missing
+            : Contains(Countries, tx.CountryHash) || (PendingCountry == tx.CountryHash && PendingCountryDay != today) ? 0f : 1f;
 
         if (tx.HasLocation && HasLocation)
         {

@@ -34,11 +34,11 @@ public sealed class RuleSet
             new Rule("NEW_COUNTRY", "Country new to the account", o.NewCountryBoost,
                 f => f.Get(Feature.AccountHistoryCount) >= o.NoveltyMinHistory && f.Get(Feature.NewCountryForAccount) == 1f
                      && f.Get(Feature.NewDeviceForAccount) != 1f,
-                (_, tx) => $"{tx.Country} is new for this account: not seen on any earlier day"),
+                (_, tx) => $"{tx.Country} is new for this account: not among the countries it is known to use (seen on two separate days)"),
             new Rule("UNUSUAL_HOUR", "Night-time activity unusual for the account", o.UnusualHourBoost,
                 f => f.Get(Feature.AccountHistoryCount) >= o.NoveltyMinHistory && f.Get(Feature.IsNight) == 1f
                      && f.Get(Feature.AccountHourDeviation) >= 0.5f,
-                (f, _) => Format($"at {f.Get(Feature.HourOfDay):00}:00 UTC, at night, far from the hours this account usually pays at")),
+                (_, tx) => Format($"at {tx.Timestamp.UtcDateTime:HH:mm} UTC, at night, far from the hours this account usually pays at")),
             new Rule("VELOCITY", "Many transactions in the last hour", o.VelocityBoost,
                 f => f.Get(Feature.AccountCount1h) + 1 >= o.VelocityPerHour,
                 (f, _) => $"{Scoring.Wording.Count(f.Get(Feature.AccountCount1h) + 1, "transaction")} on this account within an hour"),

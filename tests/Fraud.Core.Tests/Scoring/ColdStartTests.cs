@@ -86,7 +86,7 @@ public sealed class ColdStartTests
     }
 
     [Fact]
-    public void A_country_becomes_known_only_when_seen_on_another_day()
+    public void A_country_becomes_known_only_when_seen_on_a_second_day()
     {
         History("acct", withLocation: false);
         var start = 15 * 60 * 34 + 600;
@@ -97,9 +97,10 @@ public sealed class ColdStartTests
 
         Assert.Contains(first.Reasons, r => r.Code == "NEW_COUNTRY");
         Assert.Contains(sameDay.Reasons, r => r.Code == "NEW_COUNTRY");
-        Assert.Contains(nextDay.Reasons, r => r.Code == "NEW_COUNTRY");
+        Assert.DoesNotContain(nextDay.Reasons, r => r.Code == "NEW_COUNTRY");
         Assert.DoesNotContain(after.Reasons, r => r.Code == "NEW_COUNTRY");
-        Assert.Equal("DE is new for this account: not seen on any earlier day", first.Reasons.Single(r => r.Code == "NEW_COUNTRY").Detail);
+        Assert.Equal("DE is new for this account: not among the countries it is known to use (seen on two separate days)",
+            first.Reasons.Single(r => r.Code == "NEW_COUNTRY").Detail);
     }
 
     [Fact]
