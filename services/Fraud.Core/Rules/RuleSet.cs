@@ -51,7 +51,7 @@ public sealed class RuleSet
                 (f, _) => Format($"{f.Get(Feature.DistanceFromPreviousKm):N0} km from the previous transaction, {f.Get(Feature.SpeedFromPreviousKmh):N0} km/h")),
             new Rule("NEW_DEVICE_AND_COUNTRY", "New device in a new country", o.NewDeviceAndCountryBoost,
                 f => f.Get(Feature.NewDeviceForAccount) == 1f && f.Get(Feature.NewCountryForAccount) == 1f,
-                (_, tx) => $"first use of device {tx.DeviceId} and first transaction in {tx.Country} for this account"),
+                (_, tx) => $"device {tx.DeviceId} and country {tx.Country}, both new for this account"),
             new Rule("MERCHANT_COMPROMISED", "Merchant with recent confirmed fraud", o.MerchantCompromisedBoost,
                 f => f.Get(Feature.MerchantKnownFrauds30d) >= o.MerchantCompromisedFrauds
                      && Math.Max(f.Get(Feature.MerchantRisk7d), f.Get(Feature.MerchantRisk30d)) >= o.MerchantCompromisedRisk,
