@@ -1,4 +1,5 @@
 using Fraud.Api.Extensions;
+using Fraud.Api.Security;
 using Fraud.Runtime.Hosting;
 
 namespace Fraud.Api;
@@ -19,6 +20,8 @@ public static class Program
         builder.AddFraudApi(runtime);
 
         var app = builder.Build();
+        var limits = RateLimits.Describe(app.Services);
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("Rate limits: {Limits}", limits));
         app.UseFraudApi();
         app.MapFraudApi();
         app.MapFraudOperations();

@@ -269,7 +269,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Assert.Equal("confirmed_fraud", (await host.Http.OkJsonAsync("anomalies/uk-10")).Str("status"));
 
         // At 1400×900 the whole review (reasons, note, buttons) is on screen without scrolling the page.
-        await tab.SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = 1400, ["height"] = 900, ["deviceScaleFactor"] = 1, ["mobile"] = false });
+        await tab.SetViewportAsync(1400, 900);
         await tab.EvaluateAsync("window.scrollTo(0, 0)");
         var outside = (await tab.EvaluateAsync(
             "Array.from(document.querySelectorAll('#d-reasons, #d-note, #review button')).filter(e => { const r = e.getBoundingClientRect(); return r.top < 0 || r.bottom > window.innerHeight || r.right > window.innerWidth; }).map(e => e.id || e.textContent)"))!.AsArray();

@@ -45,7 +45,7 @@ public sealed class ConsoleScreenshotTests
 
         await using var chromium = await Chromium.StartAsync();
         var tab = await chromium.NewTabAsync();
-        await tab.SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = 1400, ["height"] = 900, ["deviceScaleFactor"] = 1, ["mobile"] = false });
+        await tab.SetViewportAsync(1400, 900);
         await tab.NavigateAsync(host.BaseAddress);
         await tab.WaitForAsync("document.querySelectorAll('#anomalies tbody tr').length === 4 && document.querySelector('[data-stat=\"Model in use\"]') !== null", "the four anomalies and the statistics");
         Assert.True((await tab.EvaluateAsync(HideVolatile))!.GetValue<int>() >= 2);

@@ -21,7 +21,7 @@ public sealed class CommandLineTests : IDisposable
             "t2,a1,2026-01-01 11:00:00,12;5x,0",
         ]);
 
-        var (code, _, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"));
+        var (code, _, error) = await TrainAsync(path);
 
         Assert.Equal(1, code);
         Assert.Contains("bad.csv:3:4: column 'amount': '12;5x' is not a number", error, StringComparison.Ordinal);
@@ -42,8 +42,8 @@ public sealed class CommandLineTests : IDisposable
         lines.Add("t-null,a1,1900-01-01 00:00:00,12.50,0");
         await File.WriteAllLinesAsync(path, lines);
 
-        var (refusedCode, _, refused) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"));
-        var (skippedCode, skippedOutput, skippedError) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), "--skip-bad-rows");
+        var (refusedCode, _, refused) = await TrainAsync(path);
+        var (skippedCode, skippedOutput, skippedError) = await TrainAsync(path, "--skip-bad-rows");
 
         Assert.Equal(1, refusedCode);
         Assert.Contains("dates.csv:202:3: column 'timestamp': '1900-01-01 00:00:00' must be between 2000-01-01 and 2067-12-31", refused, StringComparison.Ordinal);
@@ -65,7 +65,7 @@ public sealed class CommandLineTests : IDisposable
         lines.Add("broken;c1;not-a-date;5;0");
         await File.WriteAllLinesAsync(path, lines);
 
-        var (code, output, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"),
+        var (code, output, error) = await TrainAsync(path,
             "--map", "transaction_id=id", "--map", "account_id=card", "--map", "timestamp=when", "--map", "amount=value",
             "--map", "is_fraud=label", "--skip-bad-rows");
 
@@ -73,6 +73,10 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("skipped 1 bad row:\n  export.csv:302:3: column 'when'", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("trained", output, StringComparison.Ordinal);
     }
+
+    /// <summary><c>fraud train</c> on <paramref name="path"/> into this test's directory.</summary>
+    private Task<(int ExitCode, string Output, string Error)> TrainAsync(string path, params string[] more) =>
+        CliRunner.Run(["train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), .. more]);
 
     private static List<string> Rows(int count)
     {
@@ -119,7 +123,7 @@ public sealed class CommandLineTests : IDisposable
             .. "{\"transactionId\":\"t2\",\"accountId\":\"caf"u8, 0xE9, .. "\",\"timestamp\":\"2026-01-01T00:00:01Z\",\"amount\":1}\n"u8,
         ]);
 
-        var (code, _, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"));
+        var (code, _, error) = await TrainAsync(path);
 
         Assert.Equal(1, code);
         Assert.Contains("latin1.ndjson:2:39: invalid UTF-8 at line 2, byte 39 (0xE9): the file may be Latin-1, Windows-1252 or UTF-16; save it as UTF-8",
@@ -134,7 +138,7 @@ public sealed class CommandLineTests : IDisposable
         var path = Path.Combine(_directory, "many.csv");
         await File.WriteAllLinesAsync(path, lines);
 
-        var (code, output, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), "--skip-bad-rows");
+        var (code, output, error) = await TrainAsync(path, "--skip-bad-rows");
 
         Assert.True(code == 0, error);
         var text = output.ReplaceLineEndings("\n");
@@ -152,8 +156,8 @@ public sealed class CommandLineTests : IDisposable
         var path = Path.Combine(_directory, "nul.csv");
         await File.WriteAllLinesAsync(path, lines);
 
-        var (code, _, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"));
-        var (skippedCode, skippedOutput, skippedError) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), "--skip-bad-rows");
+        var (code, _, error) = await TrainAsync(path);
+        var (skippedCode, skippedOutput, skippedError) = await TrainAsync(path, "--skip-bad-rows");
 
         Assert.Equal(1, code);
         Assert.Contains("nul.csv:51:4: column 'amount': NUL byte at line 51, character 31: the file may be UTF-16 or binary; save it as UTF-8",
@@ -192,7 +196,7 @@ public sealed class CommandLineTests : IDisposable
         var path = Path.Combine(_directory, "few.csv");
         await File.WriteAllLinesAsync(path, lines);
 
-        var (code, _, error) = await CliRunner.Run("train", "--data", path, "--out", Path.Combine(_directory, "m.zip"), "--skip-bad-rows");
+        var (code, _, error) = await TrainAsync(path, "--skip-bad-rows");
 
         Assert.Equal(1, code);
         Assert.Contains("fraud train: 8 transactions are too few or too alike to train on", error, StringComparison.Ordinal);

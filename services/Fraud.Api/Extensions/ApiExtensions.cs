@@ -81,8 +81,6 @@ public static class ApiExtensions
     public static WebApplication UseFraudApi(this WebApplication app)
     {
         LoopbackGuard.Check(app.Services, app.Services.GetRequiredService<ListenAddresses>().Urls);
-        var limits = RateLimits.Describe(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value, app.Services.GetRequiredService<ApiKeyStore>().IsOpen);
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("Rate limits: {Limits}", limits));
         // First: the client address that rate limits and logs see is the one a trusted proxy forwarded.
         // Only with proxies configured: with empty lists the middleware believes every sender.
         if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.TrustedProxies.Count > 0)

@@ -53,10 +53,14 @@ public static class RateLimits
     }
 
     /// <summary>The limits in effect, as the start-up lines say them.</summary>
-    public static string Describe(ApiOptions options, bool open) => open
-        ? "none (open on loopback, no API keys)"
-        : string.Create(CultureInfo.InvariantCulture,
-            $"{options.RequestsPerSecondPerKey} requests/s per API key (unless the key sets its own), {options.RequestsPerSecondPerIp}/s per address without a key");
+    public static string Describe(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<ApiOptions>>().Value;
+        return services.GetRequiredService<ApiKeyStore>().IsOpen
+            ? "none (open on loopback, no API keys)"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{options.RequestsPerSecondPerKey} requests/s per API key (unless the key sets its own), {options.RequestsPerSecondPerIp}/s per address without a key");
+    }
 
     private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
     {

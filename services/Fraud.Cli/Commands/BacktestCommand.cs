@@ -77,7 +77,6 @@ internal sealed class BacktestCommand : Command
         // The backtest is itself the out-of-time measurement, so the trainer's own hold-out fit is skipped.
         var trainer = new TrainerOptions { ValidationFraction = 0 };
         var runner = new BacktestRunner(profiles, trainer, new ScoringOptions(), new RuleOptions(), context.Time);
-        var progress = new Progress(context.Error, context.Interactive);
         var report = runner.Run(
             source.Rows(),
             options,
@@ -86,11 +85,12 @@ internal sealed class BacktestCommand : Command
             {
                 if (p.Phase == "training")
                 {
-                    progress.Step(string.Create(CultureInfo.InvariantCulture, $"training a model on the transactions up to {p.StreamTime:yyyy-MM-dd} …"));
+                    source.Progress.Step(string.Create(CultureInfo.InvariantCulture, $"training a model on the transactions up to {p.StreamTime:yyyy-MM-dd} …"));
                 }
             },
             onTrained: model => trained = model);
-        progress.Done();
+        // The run stops reading at the end of the test window, before the reader clears its line.
+        source.Progress.Done();
         report = report with { BadRowsSkipped = source.Reader.BadRowsSkipped };
 
         if (result.GetValue(_modelOut) is { } modelPath && trained is not null)

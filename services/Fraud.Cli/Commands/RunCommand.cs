@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Fraud.Api.Extensions;
 using Fraud.Api.Security;
 using Fraud.Cli.CommandLine;
 using Fraud.Cli.Run;
@@ -11,7 +10,6 @@ using Fraud.Runtime.Ledger;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Fraud.Cli.Commands;
 
@@ -120,7 +118,7 @@ internal sealed class RunCommand : Command
         output.WriteLine($"  API               {url}  (POST /transactions, GET /anomalies, PATCH /anomalies/{{id}}, GET /stats, POST /score)");
         output.WriteLine($"  OpenAPI document  {url}/openapi/v1.json");
         output.WriteLine($"  metrics           {url}{ServiceRoutes.Metrics}   health {url}{ServiceRoutes.Health}");
-        output.WriteLine($"  rate limits       {RateLimits.Describe(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value, app.Services.GetRequiredService<ApiKeyStore>().IsOpen)}");
+        output.WriteLine($"  rate limits       {RateLimits.Describe(app.Services)}");
         output.WriteLine($"  ledger            {kind} {ledgerText}");
         output.WriteLine($"  model             {models.Description}");
         if (rate > 0)

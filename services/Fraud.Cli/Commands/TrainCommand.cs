@@ -73,10 +73,9 @@ internal sealed class TrainCommand : Command
         }
 
         var trainer = new ModelTrainer(new TrainerOptions(), context.Time);
-        var progress = new Progress(context.Error, context.Interactive);
-        progress.Step(string.Create(CultureInfo.InvariantCulture, $"training on {set.Count:N0} transactions …"));
+        source.Progress.Step(string.Create(CultureInfo.InvariantCulture, $"training on {set.Count:N0} transactions …"));
         var model = trainer.Train(set, new TrainingContext(first, last, delay, new ScoringOptions().AlertThreshold));
-        progress.Done();
+        source.Progress.Done();
         ModelFile.Save(model, output);
 
         var m = model.Manifest;

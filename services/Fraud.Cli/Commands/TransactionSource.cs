@@ -24,6 +24,9 @@ internal sealed class TransactionSource : IDisposable
 
     public TransactionFileReader Reader => _reader;
 
+    /// <summary>The progress line of this command, for its steps other than reading (training).</summary>
+    public Progress Progress => _progress;
+
     public long LateRows => _ordered?.LateRows ?? 0;
 
     public IEnumerable<LabelledTransaction> Rows()

@@ -154,6 +154,10 @@ public sealed class Chromium : IAsyncDisposable
         public Task<JsonNode> SendAsync(string method, JsonObject? parameters = null) => connection.SendAsync(method, parameters, sessionId);
 
         /// <summary>Runs <paramref name="source"/> in every document before its own scripts (exempt from the page's CSP).</summary>
+        /// <summary>The page's size in CSS pixels, one device pixel each (as the analyst's 1400×900 screen).</summary>
+        public Task SetViewportAsync(int width, int height) => SendAsync("Emulation.setDeviceMetricsOverride",
+            new JsonObject { ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = false });
+
         public Task AddInitScriptAsync(string source) => SendAsync("Page.addScriptToEvaluateOnNewDocument", new JsonObject { ["source"] = source });
 
         public async Task NavigateAsync(Uri url)
