@@ -16,6 +16,8 @@ namespace Fraud.Contracts;
         typeof(SnakeCaseEnumConverter<Channel>),
         typeof(SnakeCaseEnumConverter<Severity>),
         typeof(SnakeCaseEnumConverter<AnomalyStatus>),
+        typeof(SnakeCaseEnumConverter<CaseStatus>),
+        typeof(SnakeCaseEnumConverter<CaseEventKind>),
     ])]
 [JsonSerializable(typeof(Transaction))]
 [JsonSerializable(typeof(Transaction[]))]
@@ -34,4 +36,15 @@ namespace Fraud.Contracts;
 [JsonSerializable(typeof(AnomalyListResponse))]
 [JsonSerializable(typeof(ReviewRequest))]
 [JsonSerializable(typeof(StatsResponse))]
+[JsonSerializable(typeof(Case))]
+[JsonSerializable(typeof(CaseEvent))]
+[JsonSerializable(typeof(CaseListResponse))]
+[JsonSerializable(typeof(CaseDetail))]
+[JsonSerializable(typeof(CaseTimeline))]
+[JsonSerializable(typeof(CaseActionResponse))]
+[JsonSerializable(typeof(AssignRequest))]
+[JsonSerializable(typeof(CaseVerdictRequest))]
+[JsonSerializable(typeof(CaseNoteRequest))]
+[JsonSerializable(typeof(BulkCaseRequest))]
+[JsonSerializable(typeof(BulkCaseResponse))]
 public sealed partial class FraudJsonContext : JsonSerializerContext;

@@ -9,10 +9,17 @@ public static class WireNames
     private static readonly string[] Channels = ["card_present", "online", "atm", "transfer"];
     private static readonly string[] Severities = ["none", "low", "medium", "high", "critical"];
     private static readonly string[] Statuses = ["open", "confirmed_fraud", "false_positive", "dismissed"];
+    private static readonly string[] CaseStatuses = ["open", "closed"];
+    private static readonly string[] CaseEventKinds = ["opened", "alert_added", "assigned", "unassigned", "escalated", "noted", "closed", "alert_reviewed"];
 
     /// <summary>The wire names of an enum type's values, in enum order (null for other types).</summary>
     public static IReadOnlyList<string>? Of(Type type) =>
-        type == typeof(Channel) ? Channels : type == typeof(Severity) ? Severities : type == typeof(AnomalyStatus) ? Statuses : null;
+        type == typeof(Channel) ? Channels
+        : type == typeof(Severity) ? Severities
+        : type == typeof(AnomalyStatus) ? Statuses
+        : type == typeof(CaseStatus) ? CaseStatuses
+        : type == typeof(CaseEventKind) ? CaseEventKinds
+        : null;
 
     /// <summary>The channels as UTF-8, in enum order, for readers that compare raw JSON text.</summary>
     internal static readonly byte[][] ChannelsUtf8 = [.. Channels.Select(System.Text.Encoding.UTF8.GetBytes)];
@@ -23,12 +30,18 @@ public static class WireNames
 
     public static string Name(AnomalyStatus status) => Statuses[(int)status];
 
+    public static string Name(CaseStatus status) => CaseStatuses[(int)status];
+
+    public static string Name(CaseEventKind kind) => CaseEventKinds[(int)kind];
+
     /// <summary>The accepted names, comma-separated, for error messages.</summary>
     public static string ChannelList { get; } = string.Join(", ", Channels);
 
     public static string SeverityList { get; } = string.Join(", ", Severities);
 
     public static string StatusList { get; } = string.Join(", ", Statuses);
+
+    public static string CaseStatusList { get; } = string.Join(", ", CaseStatuses);
 
     public static bool TryParse(ReadOnlySpan<char> name, out Channel channel)
     {
@@ -48,6 +61,13 @@ public static class WireNames
     {
         var index = IndexOf(Statuses, name);
         status = (AnomalyStatus)Math.Max(index, 0);
+        return index >= 0;
+    }
+
+    public static bool TryParse(ReadOnlySpan<char> name, out CaseStatus status)
+    {
+        var index = IndexOf(CaseStatuses, name);
+        status = (CaseStatus)Math.Max(index, 0);
         return index >= 0;
     }
 

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Text;
+using Fraud.DaprSidecar.Actors;
 using Fraud.DaprSidecar.PubSub;
 using Fraud.DaprSidecar.Sidecar;
 using Fraud.DaprSidecar.State;
@@ -9,7 +12,8 @@ namespace Fraud.DaprSidecar;
 
 /// <summary>
 /// What the sidecars of one test share, as daprd's share a cluster: the Redis behind the state
-/// stores (a real <c>redis-server</c>), the Kafka (<see cref="Broker"/>), and a
+/// stores (a real <c>redis-server</c>), the Kafka (<see cref="Broker"/>), actor placement
+/// (<see cref="FindActorHost"/>) and the Scheduler's actor reminders (<see cref="Reminders"/>), and a
 /// count of every call an app made to its sidecar (<see cref="Calls"/>). Not a product: it speaks
 /// the part of the Dapr API the services use, transcribed from daprd's source.
 /// </summary>
@@ -23,6 +27,7 @@ public sealed class DaprTestCluster : IAsyncDisposable
         Redis = redis;
         RedisConnection = connection;
         State = new RedisStateStore(connection);
+        Scheduler = new ReminderScheduler(this);
     }
 
     public SidecarSettings Settings { get; }
@@ -35,8 +40,16 @@ public sealed class DaprTestCluster : IAsyncDisposable
 
     public Broker Broker { get; } = new();
 
-    /// <summary>Calls from apps to their sidecars, by app id and kind (e.g. <c>fraud-detector</c>, <c>actor-invoke</c>).</summary>
+    /// <summary>
+    /// Calls from apps to their sidecars, by app id and kind (e.g. <c>fraud-detector</c>, <c>actor-invoke</c>),
+    /// and from sidecars to their apps (kinds <c>app:…</c>, e.g. <c>app:actor-invoke</c>, <c>app:actor-reminder-fire</c>).
+    /// </summary>
     public ConcurrentDictionary<(string AppId, string Kind), long> Calls { get; } = new();
+
+    /// <summary>The actor reminders registered now (a one-shot one is gone once it fired), in type, id and name order.</summary>
+    public IReadOnlyList<ActorReminder> Reminders => Scheduler.Snapshot();
+
+    internal ReminderScheduler Scheduler { get; }
 
     public static async Task<DaprTestCluster> StartAsync(string repositoryRoot)
     {
@@ -76,6 +89,35 @@ public sealed class DaprTestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The running sidecar whose app hosts <paramref name="actorId"/> of <paramref name="actorType"/>, null
+    /// when no app hosts the type. Placement's rendezvous hashing (dapr
+    /// pkg/actors/hashing/rendezvous/rendezvous.go <c>Lookup</c>, per actor type with the actor id as key):
+    /// the host with the highest xxhash64 of <c>"&lt;address&gt;||&lt;id&gt;"</c>, ties to the smaller
+    /// address, so an id stays on one host while the set of hosts is unchanged.
+    /// </summary>
+    public TestSidecar? FindActorHost(string actorType, string actorId)
+    {
+        TestSidecar[] hosts;
+        lock (_sidecars)
+        {
+            hosts = [.. _sidecars.Where(s => s.HostsActorType(actorType)).OrderBy(s => s.PlacementAddress, StringComparer.Ordinal)];
+        }
+
+        TestSidecar? owner = null;
+        ulong best = 0;
+        foreach (var host in hosts)
+        {
+            var score = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(host.PlacementAddress + "||" + actorId));
+            if (owner is null || score > best)
+            {
+                (owner, best) = (host, score);
+            }
+        }
+
+        return owner;
+    }
+
     public long CallsOf(string appId, Func<string, bool>? kind = null) =>
         Calls.Where(c => c.Key.AppId == appId && (kind is null || kind(c.Key.Kind))).Sum(c => c.Value);
 
@@ -83,6 +125,7 @@ public sealed class DaprTestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Scheduler.DisposeAsync().ConfigureAwait(false);
         TestSidecar[] sidecars;
         lock (_sidecars)
         {

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Fraud.Api.Extensions;
 using Fraud.Api.OpenApi;
+using Fraud.Api.Reviews;
 using Fraud.Api.Security;
 using Fraud.Contracts;
 using Fraud.Contracts.Api;
@@ -22,15 +23,6 @@ namespace Fraud.Api.Apis;
 public static class AnomaliesApi
 {
     public const int MaxLimit = 500;
-    private const int MaxNoteLength = 2_000;
-
-    /// <summary>C0 controls but tab, line feed and carriage return: nothing a note needs, and NUL is refused by PostgreSQL's text.</summary>
-    private static readonly System.Buffers.SearchValues<char> ControlsInText = System.Buffers.SearchValues.Create(
-        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000b\u000c\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
-
-    /// <summary>A review: a status, a name and a note of 2,000 characters, each escaped as \uXXXX at worst.</summary>
-    private const int MaxReviewBytes = 64 * 1024;
-
     public static IEndpointRouteBuilder MapAnomaliesApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/anomalies").WithTags("Anomalies").RequireAuthorization(ApiPolicies.Analyst);
@@ -100,7 +92,7 @@ public static class AnomaliesApi
     }
 
     private static async Task<IResult> ReviewAsync(
-        string id, HttpContext http, ILedger ledger, IAnomalyState state, IEventPublisher events, ApiKeyStore keys, RequestBodyBudget budget, TimeProvider time, ILoggerFactory loggers)
+        string id, HttpContext http, ILedger ledger, AnomalyReviewer reviews, ApiKeyStore keys, RequestBodyBudget budget)
     {
         if (Problems.InvalidId(id) is { } invalid)
         {
@@ -114,7 +106,7 @@ public static class AnomaliesApi
                 statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required.");
         }
 
-        using var body = await RequestBody.ReadJsonAsync(http, MaxReviewBytes, budget).ConfigureAwait(false);
+        using var body = await RequestBody.ReadJsonAsync(http, AnalystInput.MaxBodyBytes, budget).ConfigureAwait(false);
         if (body.Refusal is { } refusal)
         {
             return refusal;
@@ -141,10 +133,7 @@ public static class AnomaliesApi
 
         // PATCH semantics: a review without a note keeps the note already there.
         var note = request.Note ?? (await ledger.GetAnomalyAsync(id, http.RequestAborted).ConfigureAwait(false))?.Note;
-        // The ledger keeps microseconds; a review time with more would hash to another ETag once read back.
-        var now = time.GetUtcNow();
-        var reviewedAt = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
-        var result = await ledger.ReviewAsync(id, new Review(request.Status!.Value, reviewer, reviewedAt, note), ifMatch, http.RequestAborted)
+        var result = await reviews.ReviewAsync(id, new Review(request.Status!.Value, reviewer, reviews.Now(), note), ifMatch, http.RequestAborted)
             .ConfigureAwait(false);
         switch (result.Outcome)
         {
@@ -157,63 +146,15 @@ public static class AnomaliesApi
         }
 
         var anomaly = result.Anomaly!;
-        var verdict = new Verdict
-        {
-            TransactionId = anomaly.TransactionId,
-            AccountId = anomaly.AccountId,
-            MerchantId = anomaly.MerchantId,
-            TransactionTime = anomaly.Timestamp,
-            Status = anomaly.Status,
-            ReviewedBy = anomaly.ReviewedBy,
-            ReviewedAt = anomaly.ReviewedAt ?? reviewedAt,
-        };
-        try
-        {
-            // The label is recorded here too, so a lost verdict message never loses it for retraining.
-            if (verdict.ToLabel() is { } label)
-            {
-                await ledger.RecordLabelAsync(label, reviewedAt, http.RequestAborted).ConfigureAwait(false);
-            }
-
-            await state.ReplaceAsync(anomaly, http.RequestAborted).ConfigureAwait(false);
-            await events.PublishVerdictAsync(verdict, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The review itself is committed; the rest is best effort and logged.
-            loggers.CreateLogger(typeof(AnomaliesApi)).LogError(e, "Review of {Id} saved, but its label, cache or verdict message failed", id);
-        }
-
         return WithETag(http, anomaly);
     }
 
     private static (ReviewRequest? Request, List<FieldError> Errors) ParseReview(ReadOnlySpan<byte> body)
     {
         var errors = new List<FieldError>();
-        ReviewRequest? request = null;
-        try
-        {
-            request = JsonSerializer.Deserialize(body, FraudJsonContext.Default.ReviewRequest);
-        }
-        catch (InvalidOperationException)
-        {
-            // The reader decodes strings lazily and throws this (not a JsonException) for bytes that
-            // are not UTF-8 or a \u escape of half a surrogate pair.
-            errors.Add(new FieldError("$", "is not valid text: bytes that are not UTF-8, or a \\u escape of half a surrogate pair"));
-            return (null, errors);
-        }
-        catch (JsonException e)
-        {
-            var path = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "$";
-            errors.Add(new FieldError(path, path == "status"
-                ? "must be one of open, confirmed_fraud, false_positive, dismissed"
-                : "is not valid JSON of the expected type"));
-            return (null, errors);
-        }
-
+        var request = AnalystInput.Read(body, FraudJsonContext.Default.ReviewRequest, errors, StatusField);
         if (request is null)
         {
-            errors.Add(new FieldError("$", "send a JSON object with status and optionally note"));
             return (null, errors);
         }
 
@@ -222,26 +163,15 @@ public static class AnomaliesApi
             errors.Add(new FieldError("status", "is required: open, confirmed_fraud, false_positive or dismissed"));
         }
 
-        if (request.Note is { Length: > MaxNoteLength })
-        {
-            errors.Add(new FieldError("note", $"must be at most {MaxNoteLength} characters"));
-        }
-        else if (request.Note is { } note && note.AsSpan().ContainsAny(ControlsInText))
-        {
-            errors.Add(new FieldError("note", "must not hold control characters other than tab and line breaks"));
-        }
-
-        if (request.ReviewedBy is { } by && (by.Length is 0 or > TransactionRules.MaxIdLength || string.IsNullOrWhiteSpace(by)))
-        {
-            errors.Add(new FieldError("reviewedBy", $"must be 1 to {TransactionRules.MaxIdLength} characters"));
-        }
-        else if (request.ReviewedBy is { } name && name.AsSpan().ContainsAnyInRange('\u0000', '\u001f'))
-        {
-            errors.Add(new FieldError("reviewedBy", "must not hold control characters"));
-        }
-
+        AnalystInput.CheckNote(request.Note, "note", errors);
+        AnalystInput.CheckName(request.ReviewedBy, "reviewedBy", errors);
         return (request, errors);
     }
+
+    private static readonly Dictionary<string, string> StatusField = new(StringComparer.Ordinal)
+    {
+        ["status"] = $"must be one of {WireNames.StatusList}",
+    };
 
     internal static (AnomalyFilter? Filter, List<FieldError> Errors) ParseFilter(IQueryCollection query)
     {

@@ -1,5 +1,7 @@
 using Dapr.Client;
 using Fraud.Api.Apis;
+using Fraud.Api.Cases;
+using Fraud.Api.Reviews;
 using Fraud.Api.Console;
 using Fraud.Api.OpenApi;
 using Fraud.Api.Security;
@@ -71,7 +73,44 @@ public static class ApiExtensions
                 .AddHttpMessageHandler(() => new InvocationHandler());
         }
 
+        AddCases(builder, runtime);
         return builder;
+    }
+
+    /// <summary>
+    /// Cases: intake files every anomaly into its account's case, a scan keeps deadlines, and each
+    /// account's commands run on its case owner: the <see cref="CaseActor"/> under Dapr (hosted here,
+    /// behind the app token like every route the sidecar calls), an in-process lock embedded.
+    /// </summary>
+    private static void AddCases(IHostApplicationBuilder builder, RuntimeContext runtime)
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<CaseOptions>(builder.Configuration, CaseOptions.Section, o => o.Validate());
+        services.AddSingleton<AnomalyReviewer>();
+        services.AddSingleton<CaseService>();
+        services.AddHostedService<CaseIntake>();
+        services.AddHostedService<CaseDeadlineScanner>();
+        if (runtime.IsDapr)
+        {
+            services.AddActors(actors =>
+            {
+                actors.Actors.RegisterActor<CaseActor>(CaseActor.TypeName);
+                // The actor's commands carry the caller's name and the case's time: an idle account's actor is cheap to recreate.
+                actors.ActorIdleTimeout = TimeSpan.FromMinutes(10);
+                actors.DrainOngoingCallTimeout = TimeSpan.FromSeconds(30);
+                actors.DrainRebalancedActors = true;
+            });
+            services.AddSingleton<ICaseOwner, ActorCaseOwner>();
+            LoopbackGuard.Require(services, new BeyondLoopbackRequirement(
+                "fraud-api",
+                sp => !string.IsNullOrEmpty(sp.GetRequiredService<IConfiguration>()[DaprAppTokenMiddleware.TokenSetting]),
+                DaprAppTokenMiddleware.TokenSetting,
+                "Set it (and the sidecar's dapr.io/app-token-secret) so that only its Dapr sidecar can call the case actors."));
+        }
+        else
+        {
+            services.AddSingleton<ICaseOwner, InProcessCaseOwner>();
+        }
     }
 
     /// <summary>
@@ -91,6 +130,7 @@ public static class ApiExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseFraudRequestMetrics();
+        app.UseDaprAppToken(app.Configuration, SidecarRoutes);
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -102,9 +142,20 @@ public static class ApiExtensions
     {
         app.MapTransactionsApi();
         app.MapAnomaliesApi();
+        app.MapCasesApi();
         app.MapStatsApi();
+        if (app.Services.GetRequiredService<RuntimeContext>().IsDapr)
+        {
+            app.MapActorsHandlers();
+        }
+
         app.MapConsole();
         app.MapOpenApi().AllowAnonymous();
         return app;
     }
+
+    /// <summary>Routes the Dapr sidecar calls (actor discovery and calls): guarded by its app API token, not by API keys or rate limits.</summary>
+    public static readonly string[] SidecarRoutes = ["/dapr", "/actors"];
+
+    public static bool IsSidecarRoute(PathString path) => Array.Exists(SidecarRoutes, r => path.StartsWithSegments(r, StringComparison.OrdinalIgnoreCase));
 }

@@ -25,8 +25,11 @@ internal static class OperationDocs
             return Task.CompletedTask;
         });
 
-    /// <summary>A required <c>If-Match</c> request header.</summary>
-    public static RouteHandlerBuilder WithIfMatch(this RouteHandlerBuilder endpoint) =>
+    /// <summary>An <c>If-Match</c> request header, required unless said otherwise.</summary>
+    public static RouteHandlerBuilder WithIfMatch(
+        this RouteHandlerBuilder endpoint,
+        bool required = true,
+        string description = "The ETag of the anomaly as you read it (GET /anomalies/{id}), quotes included.") =>
         endpoint.AddOpenApiOperationTransformer((operation, _, _) =>
         {
             operation.Parameters ??= [];
@@ -34,8 +37,8 @@ internal static class OperationDocs
             {
                 Name = "If-Match",
                 In = ParameterLocation.Header,
-                Required = true,
-                Description = "The ETag of the anomaly as you read it (GET /anomalies/{id}), quotes included.",
+                Required = required,
+                Description = description,
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             });
             return Task.CompletedTask;
@@ -52,7 +55,7 @@ internal static class OperationDocs
                     concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
                     concrete.Headers["ETag"] = new OpenApiHeader
                     {
-                        Description = "The anomaly's current entity tag: send it in If-Match to review it.",
+                        Description = "The current entity tag: send it in If-Match to change what you read.",
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                     };
                 }

@@ -10,7 +10,8 @@ namespace Fraud.Api.Security;
 /// <summary>
 /// Token buckets per API key (its own rate, or the default per-key rate) and, for callers without
 /// a key, per client IP (default 100 requests/s). Refused requests get 429 with Retry-After.
-/// Health and metrics are not limited: probes and scrapers must always get through. Neither is an
+/// Health and metrics are not limited: probes and scrapers must always get through; nor are the
+/// routes of the Dapr sidecar (actor calls), which its app token guards. Neither is an
 /// open API (no keys, so loopback only): its callers are this machine's own scripts, which a limit
 /// would only surprise, and the request-body budget still bounds its memory.
 /// </summary>
@@ -24,7 +25,8 @@ public static class RateLimits
             {
                 var options = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
                 var keys = context.RequestServices.GetRequiredService<ApiKeyStore>();
-                if (keys.IsOpen || context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics"))
+                if (keys.IsOpen || context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics")
+                    || ApiExtensions.IsSidecarRoute(context.Request.Path))
                 {
                     return RateLimitPartition.GetNoLimiter("unlimited");
                 }

@@ -45,6 +45,8 @@ public static class RuntimeExtensions
         services.AddValidatedOptions<AnomalyStateOptions>(configuration, AnomalyStateOptions.Section, Validate);
 
         services.AddSingleton(sp => LedgerFactory.Create(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value, context.Mode));
+        // Cases are kept in the ledger's database, by the same instance (one pool, and SQLite's one writer).
+        services.AddSingleton(sp => (ICaseLedger)sp.GetRequiredService<ILedger>());
         services.AddHostedService<LedgerMigration>();
         services.AddHostedService<LedgerRetention>();
 

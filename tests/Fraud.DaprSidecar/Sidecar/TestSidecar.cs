@@ -17,11 +17,12 @@ using Microsoft.Extensions.Logging;
 namespace Fraud.DaprSidecar.Sidecar;
 
 /// <summary>
-/// One app's sidecar: Dapr's HTTP API (publish, invocation, metadata, health) and gRPC API (state,
-/// publish) on two loopback ports, and the app channel: discovery (<c>/dapr/config</c>,
-/// <c>/dapr/subscribe</c>) and deliveries. No actor API: no app here hosts actors. Each behaviour cites the daprd code it copies.
+/// One app's sidecar: Dapr's HTTP API (publish, invocation, actors, metadata, health) and gRPC API
+/// (state, publish) on two loopback ports, and the app channel: discovery (<c>/dapr/config</c>,
+/// <c>/dapr/subscribe</c>), deliveries and actor calls (TestSidecar.Actors.cs). Each behaviour
+/// cites the daprd code it copies.
 /// </summary>
-public sealed class TestSidecar : IAsyncDisposable
+public sealed partial class TestSidecar : IAsyncDisposable
 {
     public const string ApiTokenHeader = "dapr-api-token";
 
@@ -43,6 +44,8 @@ public sealed class TestSidecar : IAsyncDisposable
         GrpcPort = LoopbackPort.Free();
         // The resiliency policy's `delivery` timeout bounds one delivery attempt.
         App = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        // Actor calls have no timeout unless a resiliency policy for the actor type sets one.
+        ActorChannel = new HttpClient { BaseAddress = App.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public DaprTestCluster Cluster { get; }
@@ -68,6 +71,9 @@ public sealed class TestSidecar : IAsyncDisposable
 
     /// <summary>Connection to the app (the app channel).</summary>
     internal HttpClient App { get; }
+
+    /// <summary>The app channel for actor calls, without the delivery timeout.</summary>
+    internal HttpClient ActorChannel { get; }
 
     /// <summary>The environment daprd gives its app (<c>DAPR_HTTP_PORT</c>, <c>DAPR_GRPC_PORT</c>, <c>APP_ID</c>, the tokens).</summary>
     public IReadOnlyDictionary<string, string> AppEnvironment
@@ -117,6 +123,7 @@ public sealed class TestSidecar : IAsyncDisposable
         web.MapGet("/v1.0/metadata", () => Results.Json(new { id = AppId, runtimeVersion = "test-sidecar", enabledFeatures = Cluster.Settings.Features.ToArray() }));
         web.MapPost("/v1.0/publish/{pubsub}/{**topic}", PublishAsync);
         web.Map("/v1.0/invoke/{appId}/method/{**method}", InvokeServiceAsync);
+        MapActorApi(web);
         await web.StartAsync().ConfigureAwait(false);
         _web = web;
         IsRunning = true;
@@ -124,8 +131,9 @@ public sealed class TestSidecar : IAsyncDisposable
 
     /// <summary>
     /// What daprd does once its app listens (pkg/runtime/runtime.go, <c>blockUntilAppIsReady</c>, then
-    /// actors and subscriptions): reads <c>/dapr/config</c>, reads <c>/dapr/subscribe</c> and starts
-    /// consuming.
+    /// <c>loadAppConfiguration</c>; once the app is healthy, subscriptions and then
+    /// <c>actors.RegisterHosted</c>): reads <c>/dapr/config</c>, reads <c>/dapr/subscribe</c> and starts
+    /// consuming, then hosts the configured actor types (placement sees them from then on).
     /// </summary>
     public async Task AttachAsync(TimeSpan timeout)
     {
@@ -144,12 +152,13 @@ public sealed class TestSidecar : IAsyncDisposable
             }
         }
 
-        // pkg/channel/http/http_channel.go, GetAppConfig: the actor configuration (no actor type is
-        // hosted by these apps, so only the call is made).
-        using (await SendToAppAsync(HttpMethod.Get, "dapr/config", null, "app:config").ConfigureAwait(false))
-        {
-        }
+        await LoadAppConfigurationAsync().ConfigureAwait(false);
+        await SubscribeAsync().ConfigureAwait(false);
+        RegisterHostedActors();
+    }
 
+    private async Task SubscribeAsync()
+    {
         // pkg/runtime/pubsub/subscriptions.go, GetSubscriptionsHTTP: 404 means none; any other status
         // but 200 is logged ("app returned http status code %v from subscription endpoint") and the
         // sidecar runs without subscriptions; entries without a route are dropped.
@@ -206,11 +215,13 @@ public sealed class TestSidecar : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         App.Dispose();
+        ActorChannel.Dispose();
     }
 
     /// <summary>A request to the app, with the app API token (pkg/channel/http/http_channel.go, <c>constructRequest</c>).</summary>
     internal async Task<HttpResponseMessage> SendToAppAsync(
-        HttpMethod method, string path, HttpContent? content, string kind, CancellationToken cancellationToken = default, IEnumerable<KeyValuePair<string, string>>? headers = null)
+        HttpMethod method, string path, HttpContent? content, string kind, CancellationToken cancellationToken = default, IEnumerable<KeyValuePair<string, string>>? headers = null,
+        HttpClient? channel = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         foreach (var (name, value) in headers ?? [])
@@ -227,7 +238,7 @@ public sealed class TestSidecar : IAsyncDisposable
         }
 
         Count(kind);
-        return await App.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        return await (channel ?? App).SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
     }
 
     private void Count(string kind)
@@ -291,7 +302,7 @@ public sealed class TestSidecar : IAsyncDisposable
     private async Task CountAndAuthorize(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path.Value ?? string.Empty;
-        var kind = Kind(path);
+        var kind = Kind(context.Request.Method, path);
         Count(kind);
         if (_daprApiToken is not null && kind != "healthz" && context.Request.Headers[ApiTokenHeader] != _daprApiToken)
         {
@@ -311,11 +322,12 @@ public sealed class TestSidecar : IAsyncDisposable
         await next(context).ConfigureAwait(false);
     }
 
-    private static string Kind(string path) => path switch
+    private static string Kind(string method, string path) => path switch
     {
         _ when path.StartsWith("/dapr.proto.runtime.v1.Dapr/", StringComparison.Ordinal) => "grpc:" + path["/dapr.proto.runtime.v1.Dapr/".Length..],
         _ when path.StartsWith("/v1.0/healthz", StringComparison.Ordinal) => "healthz",
         _ when path.StartsWith("/v1.0/invoke/", StringComparison.Ordinal) => "invoke",
+        _ when path.StartsWith("/v1.0/actors/", StringComparison.Ordinal) => ActorKind(method, path),
         _ => "other",
     };
 

@@ -10,7 +10,7 @@ namespace Fraud.Runtime.Tests.Ledger;
 /// class shares one database; tests keep out of each other's way with their own ids, their own
 /// transaction-time years (anomaly queries) and scoring-time years (stats, purge).
 /// </summary>
-public abstract class LedgerContractTests : IAsyncLifetime
+public abstract partial class LedgerContractTests : IAsyncLifetime
 {
     private readonly List<ILedger> _opened = [];
 
@@ -512,7 +512,13 @@ public abstract class LedgerContractTests : IAsyncLifetime
         var before = await ledger.StatsAsync(from, from.AddDays(1), CancellationToken.None);
 
         // As a ledger of the first schema version left it: rows, and no counters.
-        await ExecuteSqlAsync(database, "DROP TABLE ledger_stats; DELETE FROM schema_migrations WHERE version = 2;");
+        await ExecuteSqlAsync(database, """
+            DROP TABLE ledger_stats; DROP TABLE cases; DROP TABLE case_events; DROP TABLE ledger_leases;
+            DROP INDEX scored_transactions_uncased_idx; DROP INDEX scored_transactions_case_idx; DROP INDEX scored_transactions_account_idx;
+            ALTER TABLE scored_transactions DROP COLUMN case_id;
+            CREATE INDEX scored_transactions_anomalies_account_idx ON scored_transactions (account_id, transaction_time DESC, transaction_id DESC) WHERE is_anomaly;
+            DELETE FROM schema_migrations WHERE version >= 2;
+            """);
         var upgraded = Open(database);
         await upgraded.MigrateAsync(CancellationToken.None);
 

@@ -20,7 +20,7 @@ namespace Fraud.Runtime.Ledger.Postgres;
 /// <c>double precision</c> (exact). The data source sets <c>No Reset On Close</c> so the staging
 /// table and prepared statements survive a connection's return to the pool.
 /// </remarks>
-public sealed class PostgresLedger(string connectionString, LedgerOptions options) : ILedger, IAsyncDisposable
+public sealed partial class PostgresLedger(string connectionString, LedgerOptions options) : ILedger, ICaseLedger, IAsyncDisposable
 {
     /// <summary>Serialises label sequence numbers with commits, so a reader never skips a label that commits late.</summary>
     private const long LabelLockKey = 0x4672_6175_644C_6162; // "FraudLab"
@@ -345,6 +345,8 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await connection.ExecuteAsync(new CommandDefinition(
+            CaseSql.RecordAlertReview, CaseSql.ReviewParameters(transactionId, updated, Time), transaction, _commandTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (updated.Status != current.Status)
         {
             await MoveStatusCountAsync(connection, transaction, current, updated.Status, cancellationToken).ConfigureAwait(false);
@@ -501,6 +503,12 @@ public sealed class PostgresLedger(string connectionString, LedgerOptions option
                 await using var tidy = Command("DELETE FROM ledger_stats WHERE bucket < @cutoff AND count = 0", connection);
                 tidy.Parameters.Add(new NpgsqlParameter<DateTime>("cutoff", bound.UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
                 await tidy.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                // Closed cases go with their alerts' retention; open ones stay until their verdict.
+                foreach (var sql in new[] { CaseSql.PurgeEvents, CaseSql.PurgeCases })
+                {
+                    await connection.ExecuteAsync(Definition(sql, new { cutoff = bound.UtcDateTime }, cancellationToken)).ConfigureAwait(false);
+                }
+
                 return total;
             }
         }

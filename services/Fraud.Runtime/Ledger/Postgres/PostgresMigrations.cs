@@ -91,6 +91,58 @@ internal static class PostgresMigrations
             SELECT 60, date_trunc('hour', scored_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 0, severity, coalesce(status, -1), model_version, count(*)
               FROM scored_transactions GROUP BY 2, 4, 5, 6;
             """),
+        (3, """
+            -- Cases: an account's alerts, worked as one. status open 0, closed 1; severity and verdict
+            -- are the contract's enum values. One open case per account at most.
+            CREATE TABLE cases (
+                case_id        text COLLATE "C" PRIMARY KEY,
+                account_id     text COLLATE "C" NOT NULL,
+                number         integer NOT NULL,
+                status         smallint NOT NULL,
+                severity       smallint NOT NULL,
+                max_score      double precision NOT NULL,
+                alerts         integer NOT NULL,
+                first_alert_at timestamptz NOT NULL,
+                last_alert_at  timestamptz NOT NULL,
+                opened_at      timestamptz NOT NULL,
+                due_at         timestamptz NOT NULL,
+                escalated_at   timestamptz,
+                assigned_to    text,
+                verdict        smallint,
+                closed_by      text,
+                closed_at      timestamptz,
+                note           text,
+                version        bigint NOT NULL,
+                UNIQUE (account_id, number)
+            );
+            CREATE UNIQUE INDEX cases_open_account_idx ON cases (account_id) WHERE status = 0;
+            -- The queue: deadline first, then score.
+            CREATE INDEX cases_queue_idx ON cases (status, due_at, max_score DESC, case_id);
+
+            -- Who did what when; alert reviews included (recorded by the review's own transaction).
+            CREATE TABLE case_events (
+                sequence       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                case_id        text COLLATE "C" NOT NULL,
+                at             timestamptz NOT NULL,
+                by_name        text NOT NULL,
+                kind           smallint NOT NULL,
+                transaction_id text,
+                value          text,
+                note           text
+            );
+            CREATE INDEX case_events_case_idx ON case_events (case_id, sequence);
+
+            -- The case an anomaly is filed in; NULL until case intake files it.
+            ALTER TABLE scored_transactions ADD COLUMN case_id text COLLATE "C";
+            CREATE INDEX scored_transactions_uncased_idx ON scored_transactions (scored_at, transaction_id) WHERE is_anomaly AND case_id IS NULL;
+            CREATE INDEX scored_transactions_case_idx ON scored_transactions (case_id, transaction_time DESC) WHERE case_id IS NOT NULL;
+            -- A case's timeline is every transaction of its account: this index replaces the anomalies-only one by account.
+            CREATE INDEX scored_transactions_account_idx ON scored_transactions (account_id, transaction_time DESC, transaction_id DESC);
+            DROP INDEX scored_transactions_anomalies_account_idx;
+
+            -- Leases: which replica does a singleton's work (case intake).
+            CREATE TABLE ledger_leases (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL);
+            """),
     ];
 
     public static async Task ApplyAsync(NpgsqlDataSource dataSource, int commandTimeout, CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ namespace Fraud.Runtime.Ledger.Sqlite;
 /// PostgreSQL), amounts exact decimal TEXT (scale kept), reasons JSON text. <c>:memory:</c> is
 /// accepted (a private shared-cache memory database; every call then uses the writer connection).
 /// </remarks>
-public sealed class SqliteLedger : ILedger, IDisposable
+public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
 {
     private const string SelectRow = $"SELECT {LedgerCodec.RowColumns} FROM scored_transactions";
     private const string SelectById = $"{SelectRow} WHERE transaction_id = @id";
@@ -361,6 +361,7 @@ public sealed class SqliteLedger : ILedger, IDisposable
                 },
                 transaction,
                 _commandTimeout);
+            connection.Execute(CaseSql.RecordAlertReview, CaseSql.ReviewParameters(transactionId, updated, Time), transaction, _commandTimeout);
             if (updated.Status != current.Status)
             {
                 var minute = StatsWindow.MinuteOf(current.ScoredAt);
@@ -506,6 +507,8 @@ public sealed class SqliteLedger : ILedger, IDisposable
                 {
                     // Counters that purges and reviews brought to zero, in buckets nothing will be written to again.
                     connection.Execute("DELETE FROM ledger_stats WHERE bucket < @cutoff AND count = 0", chunk, transaction, _commandTimeout);
+                    connection.Execute(CaseSql.PurgeEvents, chunk, transaction, _commandTimeout);
+                    connection.Execute(CaseSql.PurgeCases, chunk, transaction, _commandTimeout);
                 }
 
                 transaction.Commit();

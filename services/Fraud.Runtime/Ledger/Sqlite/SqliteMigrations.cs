@@ -81,6 +81,52 @@ internal static class SqliteMigrations
             SELECT 60, scored_at - scored_at % 3600000000, severity, coalesce(status, -1), model_version, count(*)
               FROM scored_transactions GROUP BY 2, 3, 4, 5;
             """),
+        (3, """
+            -- Cases, as in the PostgreSQL ledger (times in microseconds).
+            CREATE TABLE cases (
+                case_id        TEXT NOT NULL PRIMARY KEY,
+                account_id     TEXT NOT NULL,
+                number         INTEGER NOT NULL,
+                status         INTEGER NOT NULL,
+                severity       INTEGER NOT NULL,
+                max_score      REAL NOT NULL,
+                alerts         INTEGER NOT NULL,
+                first_alert_at INTEGER NOT NULL,
+                last_alert_at  INTEGER NOT NULL,
+                opened_at      INTEGER NOT NULL,
+                due_at         INTEGER NOT NULL,
+                escalated_at   INTEGER,
+                assigned_to    TEXT,
+                verdict        INTEGER,
+                closed_by      TEXT,
+                closed_at      INTEGER,
+                note           TEXT,
+                version        INTEGER NOT NULL,
+                UNIQUE (account_id, number)
+            ) STRICT;
+            CREATE UNIQUE INDEX cases_open_account_idx ON cases (account_id) WHERE status = 0;
+            CREATE INDEX cases_queue_idx ON cases (status, due_at, max_score DESC, case_id);
+
+            CREATE TABLE case_events (
+                sequence       INTEGER PRIMARY KEY AUTOINCREMENT,
+                case_id        TEXT NOT NULL,
+                at             INTEGER NOT NULL,
+                by_name        TEXT NOT NULL,
+                kind           INTEGER NOT NULL,
+                transaction_id TEXT,
+                value          TEXT,
+                note           TEXT
+            ) STRICT;
+            CREATE INDEX case_events_case_idx ON case_events (case_id, sequence);
+
+            ALTER TABLE scored_transactions ADD COLUMN case_id TEXT;
+            CREATE INDEX scored_transactions_uncased_idx ON scored_transactions (scored_at, transaction_id) WHERE is_anomaly = 1 AND case_id IS NULL;
+            CREATE INDEX scored_transactions_case_idx ON scored_transactions (case_id, transaction_time DESC) WHERE case_id IS NOT NULL;
+            CREATE INDEX scored_transactions_account_idx ON scored_transactions (account_id, transaction_time DESC, transaction_id DESC);
+            DROP INDEX scored_transactions_anomalies_account_idx;
+
+            CREATE TABLE ledger_leases (name TEXT NOT NULL PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL) STRICT;
+            """),
     ];
 
     /// <summary>Applies what is pending, on the ledger's writer connection (the caller holds the write lock).</summary>
