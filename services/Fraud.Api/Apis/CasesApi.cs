@@ -161,8 +161,9 @@ public static class CasesApi
 
         var rows = await cases.AccountTransactionsAsync(found.AccountId, start, end, limit + 1, http.RequestAborted).ConfigureAwait(false);
         var truncated = rows.Count > limit;
+        var entries = rows.Take(limit).Select(r => new TimelineEntry(r, r is Anomaly, (r as Anomaly)?.Status)).ToList();
         return TypedResults.Json(
-            new CaseTimeline(found.AccountId, start, end, truncated ? [.. rows.Take(limit)] : rows, truncated),
+            new CaseTimeline(found.AccountId, start, end, entries, truncated),
             FraudJsonContext.Default.CaseTimeline);
     }
 

@@ -12,9 +12,10 @@ public static class CaseRules
 {
     public const string System = "system";
 
-    public static CaseChange Open(string accountId, int number, IReadOnlyList<UncasedAlert> alerts, CaseOptions options, DateTimeOffset now)
+    public static CaseChange Open(string accountId, int number, IReadOnlyList<UncasedAlert> filed, CaseOptions options, DateTimeOffset now)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(alerts.Count);
+        ArgumentOutOfRangeException.ThrowIfZero(filed.Count);
+        var alerts = InTimeOrder(filed);
         var severity = alerts.Max(a => a.Severity);
         var opened = new Case
         {
@@ -35,9 +36,10 @@ public static class CaseRules
         return new CaseChange(opened, 0, events, [.. alerts.Select(a => a.TransactionId)]);
     }
 
-    public static CaseChange File(Case current, IReadOnlyList<UncasedAlert> alerts, CaseOptions options, DateTimeOffset now)
+    public static CaseChange File(Case current, IReadOnlyList<UncasedAlert> filed, CaseOptions options, DateTimeOffset now)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(alerts.Count);
+        ArgumentOutOfRangeException.ThrowIfZero(filed.Count);
+        var alerts = InTimeOrder(filed);
         var severity = (Severity)Math.Max((int)current.Severity, (int)alerts.Max(a => a.Severity));
         var due = severity > current.Severity ? Min(current.DueAt, now + options.DeadlineFor(severity)) : current.DueAt;
         var updated = current with
@@ -103,6 +105,10 @@ public static class CaseRules
 
     private static CaseEvent Event(Case c, DateTimeOffset at, string by, CaseEventKind kind, string? transactionId = null, string? value = null, string? note = null) =>
         new(0, c.CaseId, at, by, kind, transactionId, value, note);
+
+    /// <summary>The history lists a filing's alerts in the order they happened.</summary>
+    private static List<UncasedAlert> InTimeOrder(IReadOnlyList<UncasedAlert> alerts) =>
+        [.. alerts.OrderBy(a => a.Timestamp).ThenBy(a => a.TransactionId, StringComparer.Ordinal)];
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a <= b ? a : b;
 

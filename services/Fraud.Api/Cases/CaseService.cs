@@ -121,7 +121,8 @@ public sealed class CaseService(ICaseLedger cases, AnomalyReviewer reviews, IOpt
     private async Task<int> ReviewOpenAlertsAsync(string caseId, CaseCommand command, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reviewed = 0;
-        foreach (var alert in await cases.CaseAlertsAsync(caseId, MaxAlertsPerVerdict, cancellationToken).ConfigureAwait(false))
+        var alerts = await cases.CaseAlertsAsync(caseId, MaxAlertsPerVerdict, cancellationToken).ConfigureAwait(false);
+        foreach (var alert in alerts.Reverse())
         {
             if (alert.Status != AnomalyStatus.Open)
             {

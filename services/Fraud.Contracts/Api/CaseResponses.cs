@@ -8,9 +8,12 @@ public sealed record CaseDetail(Case Case, IReadOnlyList<Anomaly> Alerts, IReadO
 
 /// <summary>
 /// <c>GET /cases/{id}/timeline</c>: every scored transaction of the case's account in [from, to) of
-/// transaction time, flagged or not, newest first.
+/// transaction time, flagged or not, newest first; <see cref="Truncated"/> when there were more.
 /// </summary>
-public sealed record CaseTimeline(string AccountId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<ScoredTransaction> Transactions, bool Truncated);
+public sealed record CaseTimeline(string AccountId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<TimelineEntry> Transactions, bool Truncated);
+
+/// <summary>One transaction of a timeline: as scored, whether it alerted, and the alert's review status.</summary>
+public sealed record TimelineEntry(ScoredTransaction Transaction, bool Alert, AnomalyStatus? Status);
 
 /// <summary>What a case action did: the case as it now is, and how many alerts a verdict reviewed.</summary>
 public sealed record CaseActionResponse(Case Case, int AlertsReviewed);
