@@ -109,7 +109,7 @@ public sealed class DaprTestCluster : IAsyncDisposable
         foreach (var host in hosts)
         {
             var score = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(host.PlacementAddress + "||" + actorId));
-            if (owner is null)
+            if (owner is null || score > best)
             {
                 (owner, best) = (host, score);
             }

@@ -32,7 +32,7 @@ public sealed partial class SettingsReferenceTests
     public void Every_options_class_is_found()
     {
         // The discovery above must see the sections the services bind, or the next test proves nothing.
-        string[] expected = ["Fraud:Anomalies", "Fraud:Api", "Fraud:Bus", "Fraud:Detector", "Fraud:Ledger", "Fraud:Profiles", "Fraud:Rules", "Fraud:Runtime", "Fraud:Scoring"];
+        string[] expected = ["Fraud:Anomalies", "Fraud:Api", "Fraud:Bus", "Fraud:Cases", "Fraud:Detector", "Fraud:Ledger", "Fraud:Profiles", "Fraud:Rules", "Fraud:Runtime", "Fraud:Scoring"];
         Assert.Equal(expected, OptionsClasses.Select(o => o.Section));
     }
 

@@ -29,7 +29,7 @@ public sealed partial class TestSidecar
     // The app's response headers daprd does not pass back (the connection's own, and the content type it sets itself).
     private static readonly HashSet<string> NotPassedBack = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Content-Length", "Content-Type", ErrorResponseHeader, "Transfer-Encoding", "Connection", "Keep-Alive", "Date", "Server",
+        "Content-Length", "Content-Type", "Transfer-Encoding", "Connection", "Keep-Alive", "Date", "Server",
     };
 
     private readonly ConcurrentDictionary<(string Type, string Id), ActorLock> _actorLocks = new();

@@ -232,7 +232,7 @@ public sealed partial class TestSidecar : IAsyncDisposable
             }
         }
 
-        if (_appApiToken is not null && !kind.StartsWith("app:actor", StringComparison.Ordinal))
+        if (_appApiToken is not null)
         {
             request.Headers.TryAddWithoutValidation(ApiTokenHeader, _appApiToken);
         }
@@ -304,7 +304,7 @@ public sealed partial class TestSidecar : IAsyncDisposable
         var path = context.Request.Path.Value ?? string.Empty;
         var kind = Kind(context.Request.Method, path);
         Count(kind);
-        if (_daprApiToken is not null && kind != "healthz" && !kind.StartsWith("actor", StringComparison.Ordinal) && context.Request.Headers[ApiTokenHeader] != _daprApiToken)
+        if (_daprApiToken is not null && kind != "healthz" && context.Request.Headers[ApiTokenHeader] != _daprApiToken)
         {
             if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
             {

@@ -199,6 +199,22 @@ public sealed class SidecarActorTests
     }
 
     [Fact]
+    public async Task A_reminder_waits_for_the_actors_turn()
+    {
+        await using var cluster = await DaprTestCluster.StartAsync(DaprModeSystem.RepositoryRoot);
+        await using var app = await ActorApp.StartAsync(cluster, "case-app");
+        var actor = ActorProxy.Create<ISidecarTestActor>(new ActorId("r-4"), ActorType, app.ProxyOptions());
+
+        await actor.RemindAsync("turn", [1], 300, -1);
+        await actor.HoldAsync(1500); // due while the actor is busy
+        await app.Log.WaitForReminderAsync("r-4", "turn", Wait);
+
+        var hold = Assert.Single(app.Log.Requests, r => r.Path.EndsWith("/r-4/method/HoldAsync", StringComparison.Ordinal));
+        var reminder = Assert.Single(app.Log.Requests, r => r.Path.EndsWith("/r-4/method/remind/turn", StringComparison.Ordinal));
+        Assert.True(reminder.Start >= hold.End, $"the sidecar sent the reminder at {reminder.Start:HH:mm:ss.fff}, during the call that ended at {hold.End:HH:mm:ss.fff}");
+    }
+
+    [Fact]
     public async Task A_reminder_the_app_fails_is_tried_three_more_times_a_second_apart_then_dropped()
     {
         await using var cluster = await DaprTestCluster.StartAsync(DaprModeSystem.RepositoryRoot);
