@@ -25,6 +25,8 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Fixture fixture) :
         Assert.Equal(["card_present", "online", "atm", "transfer"], Enum(schemas["Channel"]!));
         Assert.Equal(["none", "low", "medium", "high", "critical"], Enum(schemas["Severity"]!));
         Assert.Equal(["open", "confirmed_fraud", "false_positive", "dismissed"], Enum(schemas["AnomalyStatus"]!));
+        Assert.Equal(["open", "closed"], Enum(schemas["CaseStatus"]!));
+        Assert.Equal(["opened", "alert_added", "assigned", "unassigned", "escalated", "noted", "closed", "alert_reviewed"], Enum(schemas["CaseEventKind"]!));
         foreach (var (path, schema) in Walk(document))
         {
             var types = Types(schema);
@@ -66,11 +68,11 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Fixture fixture) :
         var paths = document["paths"]!;
 
         // Each documented query parameter is read: a value no parameter accepts is a 400 naming it.
-        foreach (var (path, bad) in new[] { ("/anomalies", "not-a-value"), ("/stats", "not-a-time") })
+        foreach (var (path, bad) in new[] { ("/anomalies", "not-a-value"), ("/stats", "not-a-time"), ("/cases", "not-a-value") })
         {
             var names = Parameters(paths[path]!["get"]!, "query");
             Assert.NotEmpty(names);
-            foreach (var name in names.Where(n => n is not ("accountId")))
+            foreach (var name in names.Where(n => n is not ("accountId" or "assignedTo")))
             {
                 using var response = await Http.GetAsync($"{path.TrimStart('/')}?{name}={bad}");
                 var errors = HttpAssert.Errors(await HttpAssert.StatusAsync(HttpStatusCode.BadRequest, response));
@@ -106,6 +108,13 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Fixture fixture) :
         var anomaly = Tx.CardTestingAnomalies("oa").First();
         using var read = await Http.GetAsync($"anomalies/{anomaly}");
         var etag = read.Headers.ETag!.ToString();
+        var caseId = "acct-oa-burst~1";
+        for (var waited = 0; (await Http.OkJsonAsync("cases?accountId=acct-oa-burst")).Items().Count == 0; waited++)
+        {
+            Assert.True(waited < 200, "case intake did not file the burst's alerts within 20 s");
+            await Task.Delay(100);
+        }
+
         var quiet = Tx.Quiet("oa-q", "acct-oa", Tx.T0).ToJsonString();
         var requests = new (string Operation, HttpMethod Method, string Path, string? Body, string? ContentType, string? IfMatch)[]
         {
@@ -130,6 +139,25 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Fixture fixture) :
             ("/anomalies/{id} patch", HttpMethod.Patch, $"anomalies/{anomaly}", "{\"note\":\"no status\"}", "application/json", etag),
             ("/anomalies/{id} patch", HttpMethod.Patch, $"anomalies/{anomaly}", "{\"status\":\"dismissed\"}", "application/json", etag),
             ("/anomalies/{id} patch", HttpMethod.Patch, "anomalies/no-such-id", "{\"status\":\"dismissed\"}", "application/json", etag),
+            ("/cases get", HttpMethod.Get, "cases?status=open", null, null, null),
+            ("/cases get", HttpMethod.Get, "cases?limit=0", null, null, null),
+            ("/cases/{id} get", HttpMethod.Get, $"cases/{caseId}", null, null, null),
+            ("/cases/{id} get", HttpMethod.Get, "cases/acct-oa-burst~9", null, null, null),
+            ("/cases/{id} get", HttpMethod.Get, "cases/not-a-case", null, null, null),
+            ("/cases/{id}/timeline get", HttpMethod.Get, $"cases/{caseId}/timeline", null, null, null),
+            ("/cases/{id}/timeline get", HttpMethod.Get, $"cases/{caseId}/timeline?limit=0", null, null, null),
+            ("/cases/{id}/timeline get", HttpMethod.Get, "cases/acct-oa-burst~9/timeline", null, null, null),
+            ("/cases/{id}/assign post", HttpMethod.Post, $"cases/{caseId}/assign", "{\"assignee\":\"oa\"}", "application/json", null),
+            ("/cases/{id}/assign post", HttpMethod.Post, $"cases/{caseId}/assign", "{\"assignee\":\"oa\"}", "text/plain", null),
+            ("/cases/{id}/assign post", HttpMethod.Post, $"cases/{caseId}/assign", "{\"assignee\":\"oa\"}", "application/json", "\"999\""),
+            ("/cases/{id}/assign post", HttpMethod.Post, $"cases/{caseId}/assign", "{\"assignee\":\"oa\"}", "application/json", "nonsense"),
+            ("/cases/{id}/notes post", HttpMethod.Post, $"cases/{caseId}/notes", "{\"note\":\"seen\"}", "application/json", null),
+            ("/cases/{id}/notes post", HttpMethod.Post, "cases/acct-oa-burst~9/notes", "{\"note\":\"seen\"}", "application/json", null),
+            ("/cases/{id}/verdict post", HttpMethod.Post, $"cases/{caseId}/verdict", "{\"status\":\"open\"}", "application/json", null),
+            ("/cases/{id}/verdict post", HttpMethod.Post, $"cases/{caseId}/verdict", "{\"status\":\"dismissed\"}", "application/json", null),
+            ("/cases/{id}/verdict post", HttpMethod.Post, $"cases/{caseId}/verdict", "{\"status\":\"dismissed\"}", "application/json", null),
+            ("/cases/bulk post", HttpMethod.Post, "cases/bulk", $"{{\"caseIds\":[\"{caseId}\"],\"action\":\"assign\",\"assignee\":\"oa\"}}", "application/json", null),
+            ("/cases/bulk post", HttpMethod.Post, "cases/bulk", "{}", "application/json", null),
             ("/stats get", HttpMethod.Get, "stats", null, null, null),
             ("/stats get", HttpMethod.Get, "stats?from=yesterday", null, null, null),
         };
@@ -158,7 +186,10 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Fixture fixture) :
 
         // The replay reached the answers that matter, not only the happy path.
         Assert.Superset(
-            new HashSet<string> { "/transactions post 202", "/transactions post 400", "/transactions post 415", "/anomalies/{id} patch 200", "/anomalies/{id} patch 412", "/anomalies/{id} patch 428", "/anomalies/{id} patch 404" },
+            new HashSet<string> { "/transactions post 202", "/transactions post 400", "/transactions post 415", "/anomalies/{id} patch 200", "/anomalies/{id} patch 412", "/anomalies/{id} patch 428", "/anomalies/{id} patch 404",
+                "/cases/{id} get 200", "/cases/{id} get 404", "/cases/{id}/assign post 412", "/cases/{id}/assign post 415", "/cases/{id}/verdict post 200",
+                "/cases/{id}/verdict post 409", "/cases/bulk post 200", "/cases/bulk post 400",
+            },
             seen);
     }
 
