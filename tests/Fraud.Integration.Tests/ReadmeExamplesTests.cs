@@ -32,6 +32,9 @@ public sealed partial class ReadmeExamplesTests
         Assert.Contains("\"transactionId\":\"t-11\"", output, StringComparison.Ordinal);     // listed among high/critical anomalies
         Assert.Contains("\"status\":\"confirmed_fraud\"", output, StringComparison.Ordinal); // the review applied
         Assert.Contains("\"transactions\":12", output, StringComparison.Ordinal);          // the statistics count them
+        Assert.Contains("\"caseId\":\"acct-1~1\"", output, StringComparison.Ordinal);      // the burst is one case
+        Assert.Contains("\"alert\":false", output, StringComparison.Ordinal);              // the timeline holds unflagged transactions too
+        Assert.Matches("\"alertsReviewed\":[1-9]", output);                                // the verdict reviewed the alerts still open
     }
 
     /// <summary>The first bash block after the heading "### Use the API".</summary>
