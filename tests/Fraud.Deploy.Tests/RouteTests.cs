@@ -107,9 +107,14 @@ public sealed class RouteTests
     public async Task The_ingress_routes_every_API_route_and_neither_metrics_nor_health()
     {
         var routes = await RoutesOf(Fraud.Api.Program.Create);
-        var operational = new[] { ServiceRoutes.Metrics, ServiceRoutes.Health, ServiceRoutes.Live, ServiceRoutes.Ready };
-        // A sample request path for each route: route parameters filled in.
+        // A sample request path for each route: route parameters filled in. The sidecar's routes (actor
+        // discovery and calls, and /healthz, which MapActorsHandlers maps for daprd's actor health
+        // check) are as private as health and metrics.
         var requests = routes.Select(r => System.Text.RegularExpressions.Regex.Replace(r, @"\{[^}]+\}", "x")).ToList();
+        var operational = new[] { ServiceRoutes.Metrics, ServiceRoutes.Health, ServiceRoutes.Live, ServiceRoutes.Ready, "/healthz" }
+            .Concat(requests.Where(r => Fraud.Api.Extensions.ApiExtensions.IsSidecarRoute(r)))
+            .ToList();
+        Assert.Contains("/dapr/config", operational);
         foreach (var overlay in Rendered.Overlays)
         {
             var paths = Rendered.Overlay(overlay).OfKind("Ingress").Single().Root.List("spec", "rules")

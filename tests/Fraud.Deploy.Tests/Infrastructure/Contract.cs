@@ -24,7 +24,8 @@ public static partial class Contract
     {
         [DaprNames.PubSub] = [DaprNames.ApiAppId, DaprNames.DetectorAppId],
         [DaprNames.AnomalyStateStore] = [DaprNames.ApiAppId, DaprNames.DetectorAppId],
-        [DetectorNames.ProfileStore] = [DaprNames.DetectorAppId],
+        // The profile store is also the actor state store, which fraud-api's sidecar needs to host the case actors.
+        [DetectorNames.ProfileStore] = [DaprNames.ApiAppId, DaprNames.DetectorAppId],
     };
 
     public static readonly string[] Topics =
@@ -109,12 +110,13 @@ public static partial class Contract
         "dapr_component_state_count", "dapr_component_state_latencies_bucket",
     };
 
-    /// <summary>The names the services export from <c>RuntimeMetrics</c> and <c>DetectorMetrics</c> (histograms as their series).</summary>
+    /// <summary>The names the services export from <c>RuntimeMetrics</c>, <c>DetectorMetrics</c> and <c>CaseMetrics</c> (histograms as their series).</summary>
     public static IReadOnlySet<string> ServiceMetrics()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         var fields = typeof(Fraud.Runtime.Observability.RuntimeMetrics).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Concat(typeof(Fraud.Detector.Observability.DetectorMetrics).GetFields(BindingFlags.Public | BindingFlags.Static));
+            .Concat(typeof(Fraud.Detector.Observability.DetectorMetrics).GetFields(BindingFlags.Public | BindingFlags.Static))
+            .Concat(typeof(Fraud.Api.Cases.CaseMetrics).GetFields(BindingFlags.Public | BindingFlags.Static));
         foreach (var field in fields)
         {
             var collector = field.GetValue(null);
