@@ -175,7 +175,11 @@ internal sealed class ReminderScheduler(DaprTestCluster cluster) : IAsyncDisposa
                     break;
                 }
 
-                job.NextFireAt = tick;
+                lock (_gate)
+                {
+                    job.NextFireAt = tick;
+                }
+
                 for (var attempt = 0; ; attempt++)
                 {
                     // go-etcd-cron's constant policy: retry n is due n intervals after the tick.
