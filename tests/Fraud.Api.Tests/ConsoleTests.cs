@@ -44,8 +44,11 @@ public sealed partial class ConsoleTests(OpenHostFixture fixture) : IClassFixtur
         // The API is called relative to the page (so it works behind a path prefix), never from the root.
         var script = Single(ScriptBlock(), html);
         var paths = ApiPath().Matches(script).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
-        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "anomalies?", "anomalies/", "stats" }, paths);
-        Assert.DoesNotMatch(new Regex("['\"`]/(anomalies|stats|transactions|score)"), script);
+        // ("cases" alone is also the view's name, as in view=cases.)
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "anomalies?", "anomalies/", "stats", "cases?", "cases/", "cases" }, paths);
+        Assert.Contains("cases?", paths);
+        Assert.Contains("cases/", paths);
+        Assert.DoesNotMatch(new Regex("['\"`]/(anomalies|stats|transactions|score|cases)"), script);
     }
 
     [Fact]
@@ -86,8 +89,12 @@ public sealed partial class ConsoleTests(OpenHostFixture fixture) : IClassFixtur
         var html = await _host.Http.GetStringAsync("/");
         var script = Single(ScriptBlock(), html);
 
+        // The key stays in the tab; the browser keeps only the analyst's own name (for "assign to me").
         Assert.Contains("sessionStorage", script, StringComparison.Ordinal);
-        Assert.DoesNotContain("localStorage", script, StringComparison.Ordinal);
+        var kept = LocalStorageCall().Matches(script);
+        Assert.NotEmpty(kept);
+        Assert.All(kept, m => Assert.Equal("NAME_STORAGE", m.Groups[1].Value));
+        Assert.Equal(kept.Count, Regex.Count(script, "localStorage"));
         Assert.Contains("'X-Api-Key'", script, StringComparison.Ordinal);
         Assert.Contains("'If-Match'", script, StringComparison.Ordinal);
         Assert.Contains("method: 'PATCH'", script, StringComparison.Ordinal);
@@ -96,6 +103,16 @@ public sealed partial class ConsoleTests(OpenHostFixture fixture) : IClassFixtur
         {
             Assert.Contains($"data-status=\"{status}\"", html, StringComparison.Ordinal);
         }
+
+        // Cases: a verdict per button, in the panel and for a selection.
+        foreach (var verdict in new[] { "confirmed_fraud", "false_positive", "dismissed" })
+        {
+            Assert.Contains($"data-verdict=\"{verdict}\"", html, StringComparison.Ordinal);
+            Assert.Contains($"data-bulk-verdict=\"{verdict}\"", html, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("'cases/bulk'", script, StringComparison.Ordinal);
+        Assert.Contains("act('verdict'", script, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -127,7 +144,11 @@ public sealed partial class ConsoleTests(OpenHostFixture fixture) : IClassFixtur
     [GeneratedRegex("<style>(.*?)</style>", RegexOptions.Singleline)]
     private static partial Regex StyleBlock();
 
-    /// <summary>String literals that start an API path: <c>'anomalies?'</c>, <c>'anomalies/'</c>, <c>'stats'</c>.</summary>
-    [GeneratedRegex("""['"`]((?:anomalies|stats|transactions|score)[?/]?)""")]
+    /// <summary>String literals that start an API path: <c>'anomalies?'</c>, <c>'anomalies/'</c>, <c>'stats'</c>, <c>'cases?'</c>, <c>'cases/'</c>.</summary>
+    [GeneratedRegex("""['"`]((?:anomalies|stats|transactions|score|cases)[?/]?)""")]
     private static partial Regex ApiPath();
+
+    /// <summary>A call on localStorage and the constant naming what it keeps.</summary>
+    [GeneratedRegex(@"localStorage\.(?:getItem|setItem|removeItem)\((\w+)")]
+    private static partial Regex LocalStorageCall();
 }

@@ -43,9 +43,10 @@ internal sealed class DaprModeSystem : IAsyncDisposable
     /// Starts the system. With <paramref name="apiKeys"/> fraud-api requires keys: the test's own
     /// client sends one with every role, <see cref="ProducerKey"/> may only ingest. Without
     /// <paramref name="consuming"/> the detectors' sidecars do not discover their subscriptions
-    /// until <see cref="TestSidecar.AttachAsync"/> (a backlog builds up meanwhile).
+    /// until <see cref="TestSidecar.AttachAsync"/> (a backlog builds up meanwhile). <paramref name="apiSettings"/>
+    /// are fraud-api's own environment variables (e.g. <c>Fraud__Cases__HighDeadline</c>).
     /// </summary>
-    public static async Task<DaprModeSystem> StartAsync(int detectors = 1, bool apiKeys = false, bool consuming = true)
+    public static async Task<DaprModeSystem> StartAsync(int detectors = 1, bool apiKeys = false, bool consuming = true, IReadOnlyDictionary<string, string>? apiSettings = null)
     {
         var postgres = await PostgresServer.GetSharedAsync();
         var ledger = await postgres.CreateDatabaseAsync("dapr_mode");
@@ -66,6 +67,11 @@ internal sealed class DaprModeSystem : IAsyncDisposable
                 // One test client on loopback sends far more than the default 100 requests/s per address.
                 ["Fraud__Api__RequestsPerSecondPerIp"] = "100000",
             };
+            foreach (var (key, value) in apiSettings ?? new Dictionary<string, string>())
+            {
+                settings[key] = value;
+            }
+
             var ownKey = Token();
             if (apiKeys)
             {
