@@ -7,8 +7,11 @@ namespace Fraud.Api.Cases;
 /// An account's case under Dapr: the actor's turn-based lock runs its commands one at a time across
 /// every fraud-api replica, and a one-shot reminder named <c>deadline</c> fires at the open case's
 /// deadline. The case itself is in the ledger, where the queue reads it; the actor keeps no state
-/// of its own. Reminders carry the case id in their data: daprd's scheduler calls the app back with
-/// the data only (dapr pkg/actors/reminders; the due time and period are not sent).
+/// of its own. The reminder carries the case id in its data: daprd's scheduler calls the app back
+/// with the data only (dapr pkg/runtime/scheduler/internal/cluster/streamer.go, invokeActorReminder;
+/// pkg/actors/api ReminderResponse: dueTime and period are empty). A reminder whose call fails is
+/// retried three times a second apart and then given up (the scheduler's default failure policy),
+/// which is why <see cref="CaseDeadlineScanner"/> also runs under Dapr, as a backstop.
 /// </summary>
 public sealed class CaseActor(ActorHost host, CaseService cases, TimeProvider time) : Actor(host), ICaseActor, IRemindable
 {
