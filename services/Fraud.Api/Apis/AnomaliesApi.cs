@@ -176,23 +176,7 @@ public static class AnomaliesApi
     internal static (AnomalyFilter? Filter, List<FieldError> Errors) ParseFilter(IQueryCollection query)
     {
         var errors = new List<FieldError>();
-        List<Severity>? severities = null;
-        if (query["severity"].ToString() is { Length: > 0 } severityText)
-        {
-            severities = [];
-            foreach (var name in severityText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (WireNames.TryParse(name, out Severity severity))
-                {
-                    severities.Add(severity);
-                }
-                else
-                {
-                    errors.Add(new FieldError("severity", $"'{name}' is not one of {WireNames.SeverityList}"));
-                }
-            }
-        }
-
+        var severities = QueryParameters.Severities(query, errors);
         AnomalyStatus? status = null;
         if (query["status"].ToString() is { Length: > 0 } statusText)
         {
@@ -206,8 +190,8 @@ public static class AnomaliesApi
             }
         }
 
-        var from = Time(query, "from", errors);
-        var to = Time(query, "to", errors);
+        var from = QueryParameters.Time(query, "from", errors);
+        var to = QueryParameters.Time(query, "to", errors);
         if (from is not null && to is not null && from >= to)
         {
             errors.Add(new FieldError("to", "must be after from"));
@@ -226,13 +210,7 @@ public static class AnomaliesApi
             }
         }
 
-        var limit = 50;
-        if (query["limit"].ToString() is { Length: > 0 } limitText
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
-        {
-            errors.Add(new FieldError("limit", $"must be a whole number from 1 to {MaxLimit}"));
-        }
-
+        var limit = QueryParameters.Limit(query, MaxLimit, errors);
         AnomalyCursor? cursor = null;
         if (query["cursor"].ToString() is { Length: > 0 } cursorText && !AnomalyCursor.TryDecode(cursorText, out cursor))
         {
@@ -244,31 +222,10 @@ public static class AnomaliesApi
             errors.Add(new FieldError("cursor", "is not a cursor this API returned; pass nextCursor from the previous page"));
         }
 
-        var accountId = query["accountId"].ToString() is { Length: > 0 } account ? account : null;
-        if (accountId is not null && TransactionRules.CheckId(accountId) is { } accountError)
-        {
-            errors.Add(new FieldError("accountId", accountError));
-        }
-
+        var accountId = QueryParameters.AccountId(query, errors);
         return errors.Count > 0
             ? (null, errors)
             : (new AnomalyFilter(severities, status, accountId, from, to, minScore, limit, cursor), errors);
-    }
-
-    private static DateTimeOffset? Time(IQueryCollection query, string name, List<FieldError> errors)
-    {
-        if (query[name].ToString() is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
-        {
-            return value;
-        }
-
-        errors.Add(new FieldError(name, $"'{text}' is not an ISO 8601 time, e.g. 2026-01-31T00:00:00Z"));
-        return null;
     }
 
     private static IResult NotFound(string id) =>

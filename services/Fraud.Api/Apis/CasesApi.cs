@@ -132,14 +132,9 @@ public static class CasesApi
 
         var errors = new List<FieldError>();
         var query = http.Request.Query;
-        var from = QueryTime(query, "from", errors);
-        var to = QueryTime(query, "to", errors);
-        var limit = 200;
-        if (query["limit"].ToString() is { Length: > 0 } limitText
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxTimeline))
-        {
-            errors.Add(new FieldError("limit", $"must be a whole number from 1 to {MaxTimeline}"));
-        }
+        var from = QueryParameters.Time(query, "from", errors);
+        var to = QueryParameters.Time(query, "to", errors);
+        var limit = QueryParameters.Limit(query, MaxTimeline, errors, fallback: 200);
 
         if (errors.Count > 0)
         {
@@ -370,23 +365,7 @@ public static class CasesApi
             }
         }
 
-        List<Severity>? severities = null;
-        if (query["severity"].ToString() is { Length: > 0 } severityText)
-        {
-            severities = [];
-            foreach (var name in severityText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (WireNames.TryParse(name, out Severity severity))
-                {
-                    severities.Add(severity);
-                }
-                else
-                {
-                    errors.Add(new FieldError("severity", $"'{name}' is not one of {WireNames.SeverityList}"));
-                }
-            }
-        }
-
+        var severities = QueryParameters.Severities(query, errors);
         var assignedTo = query["assignedTo"].ToString() is { Length: > 0 } assignee ? assignee : null;
         AnalystInput.CheckName(assignedTo, "assignedTo", errors);
         var unassigned = false;
@@ -400,19 +379,8 @@ public static class CasesApi
             errors.Add(new FieldError("unassigned", "cannot be combined with assignedTo"));
         }
 
-        var accountId = query["accountId"].ToString() is { Length: > 0 } account ? account : null;
-        if (accountId is not null && TransactionRules.CheckId(accountId) is { } accountError)
-        {
-            errors.Add(new FieldError("accountId", accountError));
-        }
-
-        var limit = 50;
-        if (query["limit"].ToString() is { Length: > 0 } limitText
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
-        {
-            errors.Add(new FieldError("limit", $"must be a whole number from 1 to {MaxLimit}"));
-        }
-
+        var accountId = QueryParameters.AccountId(query, errors);
+        var limit = QueryParameters.Limit(query, MaxLimit, errors);
         CaseCursor? cursor = null;
         if (query["cursor"].ToString() is { Length: > 0 } cursorText && !CaseCursor.TryDecode(cursorText, out cursor))
         {
@@ -422,22 +390,6 @@ public static class CasesApi
         return errors.Count > 0
             ? (null, errors)
             : (new CaseFilter(status, severities, assignedTo, unassigned, accountId, limit, cursor), errors);
-    }
-
-    private static DateTimeOffset? QueryTime(IQueryCollection query, string name, List<FieldError> errors)
-    {
-        if (query[name].ToString() is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
-        {
-            return value;
-        }
-
-        errors.Add(new FieldError(name, $"'{text}' is not an ISO 8601 time, e.g. 2026-01-31T00:00:00Z"));
-        return null;
     }
 
     private static bool TryParseETag(string text, out long version)
