@@ -16,7 +16,6 @@ public sealed partial class CaseDeadlineScanner(ICaseLedger ledger, ICaseOwner o
     public const string LeaseName = "case-deadlines";
 
     private readonly CaseOptions _options = options.Value;
-    private readonly string _holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly ThrottledLog _failures = new(TimeSpan.FromSeconds(60));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,7 +41,7 @@ public sealed partial class CaseDeadlineScanner(ICaseLedger ledger, ICaseOwner o
     public async Task<int> ScanOnceAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (!await ledger.TryHoldLeaseAsync(LeaseName, _holder, now, now + _options.DeadlineScanInterval * 3, cancellationToken).ConfigureAwait(false))
+        if (!await ledger.TryHoldLeaseAsync(LeaseName, CaseIntake.Holder, now, now + _options.DeadlineScanInterval * 3, cancellationToken).ConfigureAwait(false))
         {
             return 0;
         }

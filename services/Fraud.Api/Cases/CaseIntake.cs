@@ -15,8 +15,10 @@ public sealed partial class CaseIntake(ICaseLedger ledger, ICaseOwner owners, IO
 {
     public const string LeaseName = "case-intake";
 
+    /// <summary>This process, as the holder of the ledger's leases: one name per process, so its intake and scan never take each other's.</summary>
+    internal static readonly string Holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
     private readonly CaseOptions _options = options.Value;
-    private readonly string _holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private readonly ThrottledLog _failures = new(TimeSpan.FromSeconds(30));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -49,7 +51,7 @@ public sealed partial class CaseIntake(ICaseLedger ledger, ICaseOwner owners, IO
     {
         var now = time.GetUtcNow();
         var lease = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(10).Ticks, _options.IntakeInterval.Ticks * 5));
-        if (!await ledger.TryHoldLeaseAsync(LeaseName, _holder, now, now + lease, cancellationToken).ConfigureAwait(false))
+        if (!await ledger.TryHoldLeaseAsync(LeaseName, CaseIntake.Holder, now, now + lease, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
