@@ -15,7 +15,7 @@ public sealed partial class CaseIntake(ICaseLedger ledger, ICaseOwner owners, IO
 {
     public const string LeaseName = "case-intake";
 
-    /// <summary>This process, as the holder of the ledger's leases: one name per process, so its intake and scan never take each other's.</summary>
+    /// <summary>This process, as it holds the leases in the ledger (case intake, the deadline scan).</summary>
     internal static readonly string Holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     private readonly CaseOptions _options = options.Value;
@@ -51,7 +51,7 @@ public sealed partial class CaseIntake(ICaseLedger ledger, ICaseOwner owners, IO
     {
         var now = time.GetUtcNow();
         var lease = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(10).Ticks, _options.IntakeInterval.Ticks * 5));
-        if (!await ledger.TryHoldLeaseAsync(LeaseName, CaseIntake.Holder, now, now + lease, cancellationToken).ConfigureAwait(false))
+        if (!await ledger.TryHoldLeaseAsync(LeaseName, Holder, now, now + lease, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
