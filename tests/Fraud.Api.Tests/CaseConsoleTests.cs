@@ -53,7 +53,7 @@ public sealed class CaseConsoleTests(ITestOutputHelper output)
 
         // The page alone changes the cases from here on (a colleague's change is caught by If-Match, not by a refresh).
         await tab.EvaluateAsync("const auto = document.getElementById('c-auto'); if (auto.checked) auto.click();");
-        Assert.Equal("Assign to me (alice)", (await tab.EvaluateAsync("document.getElementById('c-assign-me').textContent"))!.GetValue<string>());
+        Assert.Equal("me (alice)", (await tab.EvaluateAsync("document.querySelector('#cf-assigned option[value=me]').textContent"))!.GetValue<string>());
 
         // The queue: the critical case (due in 1 h) before the high one (4 h), every column.
         var rows = await RowsAsync(tab);

@@ -8,8 +8,9 @@ namespace Fraud.Api.Tests;
 
 /// <summary>
 /// The console's main views at 1400×900 against the images in <c>tests/Fraud.Api.Tests/Screenshots</c>:
-/// the anomaly list, and the list with a review open. What changes from run to run (the refresh
-/// time, the last minute's rate, the scoring time) is hidden before the capture. The comparison runs
+/// the anomaly list, the list with a review open, and the case queue with a case open. What changes
+/// from run to run (the refresh time, the last minute's rate, the scoring time, and the times a case
+/// takes from the clock: opened, deadline, history) is hidden before the capture. The comparison runs
 /// in the browser itself (two images on a canvas): a pixel differs when a channel moves by more than
 /// 32, and at most 0.2 % may. After a deliberate change of the page, set <c>UPDATE_SCREENSHOTS=1</c>
 /// once to write the new images, look at them, and commit them.
@@ -23,7 +24,7 @@ public sealed class ConsoleScreenshotTests
         (() => {
           document.getElementById('auto').checked = false;
           document.getElementById('auto').dispatchEvent(new Event('change'));
-          const hide = [document.getElementById('updated'), document.querySelector('[data-stat^="Throughput"] dd')];
+          const hide = [document.getElementById('updated'), document.getElementById('c-updated'), document.querySelector('[data-stat^="Throughput"] dd'), ...document.querySelectorAll('.clock')];
           for (const dt of document.querySelectorAll('#d-fields dt')) {
             if (dt.textContent === 'Scored at' || dt.textContent === 'Reviewed at') hide.push(dt.nextElementSibling);
           }
@@ -57,6 +58,38 @@ public sealed class ConsoleScreenshotTests
             "the review of the newest anomaly", "document.getElementById('detail').textContent");
         Assert.True((await tab.EvaluateAsync(HideVolatile))!.GetValue<int>() >= 3);
         await CompareAsync(chromium, await CaptureAsync(tab), "console-review.png");
+        Assert.Empty(tab.Errors);
+    }
+
+    [Fact]
+    public async Task The_case_queue_with_a_case_open_looks_as_it_did()
+    {
+        await using var host = await ApiHost.StartAsync("Fraud:Cases:IntakeInterval=00:00:00.100");
+        var seed = Tx.CardTesting("uk", "acct-uk", Tx.T0, merchant: "m-card-tester").Concat(Tx.ImpossibleTravel("uv", "acct-uv", Tx.T0.AddHours(1)));
+        using (var ingest = await host.Http.PostAsync("transactions", Tx.Json(seed)))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, ingest);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await host.Http.OkJsonAsync("cases?status=open")).Items().Sum(c => c["alerts"]!.GetValue<int>()) < 4)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the two cases were not filed within 20 s");
+            await Task.Delay(100);
+        }
+
+        await using var chromium = await Chromium.StartAsync();
+        var tab = await chromium.NewTabAsync();
+        await tab.SetViewportAsync(1400, 900);
+        await tab.NavigateAsync(new Uri(host.BaseAddress, "?view=cases"));
+        await tab.WaitForAsync("document.querySelectorAll('#cases tbody tr').length === 2 && document.querySelector('[data-stat=\"Model in use\"]') !== null", "the two cases and the statistics");
+        await tab.EvaluateAsync("document.querySelector('#cases tr[data-id=\"acct-uk~1\"] button.open').click()");
+        await tab.WaitForAsync(
+            "document.getElementById('c-id').textContent === 'acct-uk~1' && document.querySelectorAll('#c-alerts tbody tr').length === 3 && document.querySelectorAll('#c-timeline tbody tr').length === 15 "
+            + "&& document.querySelectorAll('#c-history li').length === 4 && !document.getElementById('c-add-note').disabled",
+            "the card-testing case", "document.getElementById('case-detail').textContent");
+        Assert.True((await tab.EvaluateAsync(HideVolatile))!.GetValue<int>() >= 2 + 2 * 2 + 3 + 4);
+        await CompareAsync(chromium, await CaptureAsync(tab), "console-case.png");
         Assert.Empty(tab.Errors);
     }
 
