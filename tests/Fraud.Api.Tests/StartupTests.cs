@@ -77,6 +77,8 @@ public sealed class StartupTests
     [InlineData("Fraud:Api:Keys:0:Roles:0=superuser", "Fraud:Api:Keys:0", "needs roles among")]
     [InlineData("Fraud:Api:RequestsPerSecondPerIp=0", "Fraud:Api:RequestsPerSecondPerIp", "at least 1")]
     [InlineData("Fraud:Api:MaxBatchSize=0", "Fraud:Api:MaxBatchSize", "[1, 100000]")]
+    [InlineData("Fraud:Cases:IntakeInterval=60.00:00:00", "Fraud:Cases:IntakeInterval", "from 10 ms to 1 day")]
+    [InlineData("Fraud:Cases:CriticalDeadline=1.00:00:00", "Fraud:Cases:CriticalDeadline", "must not have a later deadline")]
     public async Task A_bad_setting_stops_start_up_naming_it(string setting, string name, string message)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>

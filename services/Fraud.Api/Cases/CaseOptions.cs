@@ -38,13 +38,21 @@ public sealed class CaseOptions
     {
         foreach (var (name, value) in new[]
         {
-            (nameof(CriticalDeadline), CriticalDeadline), (nameof(HighDeadline), HighDeadline), (nameof(MediumDeadline), MediumDeadline),
-            (nameof(LowDeadline), LowDeadline), (nameof(IntakeInterval), IntakeInterval), (nameof(DeadlineScanInterval), DeadlineScanInterval),
+            (nameof(CriticalDeadline), CriticalDeadline), (nameof(HighDeadline), HighDeadline), (nameof(MediumDeadline), MediumDeadline), (nameof(LowDeadline), LowDeadline),
         })
         {
             if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(365))
             {
                 throw new ArgumentOutOfRangeException(name, value, "must be more than 0 and at most 365 days");
+            }
+        }
+
+        // Waited for with Task.Delay, whose longest wait is about 49 days: a day is already far more than either needs.
+        foreach (var (name, value) in new[] { (nameof(IntakeInterval), IntakeInterval), (nameof(DeadlineScanInterval), DeadlineScanInterval) })
+        {
+            if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromDays(1))
+            {
+                throw new ArgumentOutOfRangeException(name, value, "must be from 10 ms to 1 day");
             }
         }
 
