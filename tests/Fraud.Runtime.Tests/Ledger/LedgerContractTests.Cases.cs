@@ -43,6 +43,33 @@ public abstract partial class LedgerContractTests
     }
 
     [Fact]
+    public async Task Concurrent_saves_each_get_their_own_outcome_a_refused_one_changing_nothing_of_the_others()
+    {
+        var (ledger, cases) = await FreshAsync();
+        var t = At(2046);
+        var alerts = Enumerable.Range(0, 12).Select(i => OpenAnomaly(Id($"cc{i}"), $"acct-cc{i}", t)).ToList();
+        await ledger.WriteAsync(alerts, CancellationToken.None);
+        var first = NewCase("acct-cc0", 1, t);
+        Assert.True(await cases.SaveCaseAsync(new CaseChange(first, 0, [], [alerts[0].TransactionId]), CancellationToken.None));
+
+        // Eleven new cases and one refused (a second open case of acct-cc0, filing an alert of another account's), all at once.
+        var changes = Enumerable.Range(1, 11).Select(i => NewCase($"acct-cc{i}", 1, t)).Select((c, i) => new CaseChange(c, 0, [Event(c, CaseEventKind.Opened)], [alerts[i + 1].TransactionId]))
+            .Append(new CaseChange(NewCase("acct-cc0", 2, t), 0, [Event(NewCase("acct-cc0", 2, t), CaseEventKind.Opened)], [alerts[5].TransactionId]))
+            .ToList();
+        var results = await Task.WhenAll(changes.Select(c => Task.Run(() => cases.SaveCaseAsync(c, CancellationToken.None))));
+
+        Assert.Equal([.. Enumerable.Repeat(true, 11), false], results);
+        for (var i = 1; i <= 11; i++)
+        {
+            Assert.Equal([alerts[i].TransactionId], (await cases.CaseAlertsAsync(CaseIds.Of($"acct-cc{i}", 1), 10, CancellationToken.None)).Select(a => a.TransactionId));
+            Assert.Single(await cases.CaseHistoryAsync(CaseIds.Of($"acct-cc{i}", 1), CancellationToken.None));
+        }
+
+        Assert.Null(await cases.GetCaseAsync(CaseIds.Of("acct-cc0", 2), CancellationToken.None));
+        Assert.Empty(await cases.CaseHistoryAsync(CaseIds.Of("acct-cc0", 2), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Every_review_of_an_alert_in_a_case_is_in_the_case_history_with_who_when_and_what()
     {
         var (ledger, cases) = await FreshAsync();
