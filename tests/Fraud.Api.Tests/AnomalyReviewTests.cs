@@ -100,6 +100,34 @@ public sealed class AnomalyReviewTests(AnomalyReviewTests.Fixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_false_positive_makes_its_device_and_country_the_accounts_own_at_once()
+    {
+        var at = Tx.T0.AddDays(30);
+        using (var seed = await Http.PostAsync("transactions", Tx.Json(Tx.ImpossibleTravel("fpv", "acct-fpv", at))))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.Accepted, seed);
+        }
+
+        // Ten minutes later, the same device in the same country (no travel: the location is left out).
+        var probe = Tx.One("fpv-probe", "acct-fpv", at.AddMinutes(10), 60m, "m-far", "d-new", "BR");
+        async Task<List<string>> CodesAsync()
+        {
+            using var score = await Http.PostAsync("score", Tx.Json(probe));
+            return [.. (await HttpAssert.StatusAsync(HttpStatusCode.OK, score))!["reasons"]!.AsArray().Select(r => r!.Str("code"))];
+        }
+
+        Assert.Contains("NEW_DEVICE_AND_COUNTRY", await CodesAsync());
+        var (_, etag) = await GetAsync("fpv-x");
+        using (var review = await PatchAsync("fpv-x", new JsonObject { ["status"] = "false_positive" }, etag))
+        {
+            await HttpAssert.StatusAsync(HttpStatusCode.OK, review);
+        }
+
+        var after = await CodesAsync();
+        Assert.DoesNotContain(after, c => c is "NEW_DEVICE_AND_COUNTRY" or "NEW_DEVICE" or "NEW_COUNTRY");
+    }
+
+    [Fact]
     public async Task Dismissing_records_no_label_and_reviewedBy_may_be_given()
     {
         var (_, etag) = await GetAsync("ra-11");

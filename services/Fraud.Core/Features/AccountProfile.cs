@@ -32,8 +32,9 @@ public sealed class AccountProfile : IProfile
     internal byte DeviceNext;
     internal byte CountryNext;
 
-    // A device or country becomes known only when seen on a second day: a burst in one new country
-    // must not make that country "known" after its first transaction. The candidate and its day.
+    // A device or country becomes known only when seen on a second day (or vouched for by a review,
+    // Vouch): a burst in one new country must not make that country "known" after its first
+    // transaction. The candidate and its day.
     internal int PendingDevice, PendingDeviceDay;
     internal int PendingCountry, PendingCountryDay;
 
@@ -358,6 +359,17 @@ public sealed class AccountProfile : IProfile
         }
     }
 
+    /// <summary>
+    /// A transaction an analyst found legitimate (a false positive) vouches for its device and
+    /// country: they are known from now on, without waiting to be seen on another day. True when
+    /// that changed anything.
+    /// </summary>
+    public bool Vouch(int deviceHash, int countryHash)
+    {
+        var changed = Know(ref Devices, ref DeviceNext, ref PendingDevice, deviceHash);
+        return Know(ref Countries, ref CountryNext, ref PendingCountry, countryHash) || changed;
+    }
+
     /// <summary>Credits a fraud that has become known, at the time the fraudulent transaction happened.</summary>
     public void AddKnownFraud(int transactionSeconds, int transactionHash)
     {
@@ -439,6 +451,23 @@ public sealed class AccountProfile : IProfile
         {
             pending = 0;
         }
+    }
+
+    private static bool Know(ref KnownIds set, ref byte next, ref int pending, int value)
+    {
+        if (value == 0 || Contains(set, value))
+        {
+            return false;
+        }
+
+        set[next] = value;
+        next = (byte)((next + 1) % KnownCapacity);
+        if (pending == value)
+        {
+            pending = 0;
+        }
+
+        return true;
     }
 
     private static bool Contains(in KnownIds set, int value)

@@ -34,7 +34,7 @@ public sealed class RuleSet
             new Rule("NEW_COUNTRY", "Country new to the account", o.NewCountryBoost,
                 f => f.Get(Feature.AccountHistoryCount) >= o.NoveltyMinHistory && f.Get(Feature.NewCountryForAccount) == 1f
                      && f.Get(Feature.NewDeviceForAccount) != 1f,
-                (_, tx) => $"{tx.Country} is new for this account: not among the countries it is known to use (seen on two separate days)"),
+                (_, tx) => $"{tx.Country} is new for this account: not among the countries it is known to use (seen on two separate days, or in a purchase reviewed as a false positive)"),
             new Rule("UNUSUAL_HOUR", "Night-time activity unusual for the account", o.UnusualHourBoost,
                 f => f.Get(Feature.AccountHistoryCount) >= o.NoveltyMinHistory && f.Get(Feature.IsNight) == 1f
                      && f.Get(Feature.AccountHourDeviation) >= 0.5f,

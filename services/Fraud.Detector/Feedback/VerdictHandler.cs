@@ -10,7 +10,8 @@ namespace Fraud.Detector.Feedback;
 /// <summary>
 /// The detector's handler of the <c>feedback</c> topic. A verdict that is a label (confirmed fraud
 /// or false positive) is recorded in the ledger — for retraining, and for every detector's merchant
-/// risk through <see cref="MerchantLabelSync"/> — and credited to the account's profile.
+/// risk through <see cref="MerchantLabelSync"/> — and credited to the account's profile: a fraud to
+/// its history, a false positive as the account's own device and country.
 /// </summary>
 public sealed class VerdictHandler(ILedger ledger, IAccountProfiles accounts, TimeProvider time) : IEventHandler<Verdict>
 {
@@ -32,7 +33,9 @@ public sealed class VerdictHandler(ILedger ledger, IAccountProfiles accounts, Ti
 
         if (await ledger.RecordLabelAsync(label, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
-            await accounts.ApplyLabelAsync(label, cancellationToken).ConfigureAwait(false);
+            // A false positive vouches for the device and country it was made with: read them back.
+            var transaction = label.IsFraud ? null : await ledger.GetTransactionAsync(label.TransactionId, cancellationToken).ConfigureAwait(false);
+            await accounts.ApplyLabelAsync(label, transaction, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -16,6 +16,10 @@ public interface IAccountProfiles
     /// </summary>
     ValueTask ObserveAsync(IReadOnlyList<Transaction> batch, float[] features, bool[] fresh, bool peek, CancellationToken cancellationToken);
 
-    /// <summary>Credits a fraud label to its account (known fraud history, amount baseline).</summary>
-    ValueTask ApplyLabelAsync(FraudLabel label, CancellationToken cancellationToken);
+    /// <summary>
+    /// Credits a label to its account: a fraud to its known fraud history; a legitimate
+    /// <paramref name="transaction"/> (the labelled one, when the ledger has it) vouches for its
+    /// device and country (<see cref="Fraud.Core.Features.AccountProfile.Vouch"/>).
+    /// </summary>
+    ValueTask ApplyLabelAsync(FraudLabel label, Transaction? transaction, CancellationToken cancellationToken);
 }

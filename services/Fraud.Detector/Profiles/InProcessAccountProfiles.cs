@@ -78,8 +78,20 @@ public sealed class InProcessAccountProfiles : IAccountProfiles
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask ApplyLabelAsync(FraudLabel label, CancellationToken cancellationToken)
+    public ValueTask ApplyLabelAsync(FraudLabel label, Transaction? transaction, CancellationToken cancellationToken)
     {
+        if (!label.IsFraud && transaction is not null)
+        {
+            var shard = ShardOf(label.AccountId);
+            lock (shard.Gate)
+            {
+                if (shard.Store.TryGet(label.AccountId, out var profile))
+                {
+                    profile.Vouch(StableHash.Of(transaction.DeviceId), StableHash.Of(transaction.Country));
+                }
+            }
+        }
+
         if (label.IsFraud)
         {
             var shard = ShardOf(label.AccountId);

@@ -88,10 +88,15 @@ public sealed class StoredAccountProfiles(IProfileStore store, IOptions<ProfileO
         throw new ProfileConflictException($"Account profiles of this delivery were still changing after {MaxAttempts} attempts; it will be redelivered.");
     }
 
-    public async ValueTask ApplyLabelAsync(FraudLabel label, CancellationToken cancellationToken)
+    public async ValueTask ApplyLabelAsync(FraudLabel label, Transaction? transaction, CancellationToken cancellationToken)
     {
         if (!label.IsFraud)
         {
+            if (transaction is not null)
+            {
+                await VouchAsync(label.AccountId, transaction, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -118,6 +123,35 @@ public sealed class StoredAccountProfiles(IProfileStore store, IOptions<ProfileO
         }
 
         throw new ProfileConflictException($"Account {label.AccountId} was still changing after {MaxAttempts} attempts to credit a fraud; the verdict will be redelivered.");
+    }
+
+    /// <summary>A false positive's device and country become known; idempotent, so a repeated verdict writes nothing.</summary>
+    private async ValueTask VouchAsync(string accountId, Transaction transaction, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var held = (await store.ReadAsync([accountId], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(accountId);
+            if (held.Account is null)
+            {
+                return;
+            }
+
+            var profile = Load(accountId, held);
+            if (!profile.Vouch(StableHash.Of(transaction.DeviceId), StableHash.Of(transaction.Country)))
+            {
+                return;
+            }
+
+            var write = new AccountWrite(accountId, held.Account with { Profile = AccountProfileSerializer.Serialize(profile) }, held.ETag);
+            if (await store.TryWriteAsync([write], cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            DetectorMetrics.ProfileWriteConflicts.Inc();
+        }
+
+        throw new ProfileConflictException($"Account {accountId} was still changing after {MaxAttempts} attempts to record a false positive; the verdict will be redelivered.");
     }
 
     private AccountProfile Load(string accountId, VersionedAccount held)

@@ -54,6 +54,33 @@ public sealed class FeedbackTests
     }
 
     [Fact]
+    public async Task A_false_positive_vouches_for_its_device_and_country_and_a_confirmed_fraud_does_not()
+    {
+        await using var host = await DetectorHost.StartAsync();
+        for (var day = 0; day < 6; day++)
+        {
+            await DeliverJsonAsync(host, Events.Transaction($"v-{day}", "acc-v", Events.T0.AddDays(day), 42m, "merch-v").Replace("\"country\":\"FR\"", "\"country\":\"FR\",\"deviceId\":\"phone\"", StringComparison.Ordinal));
+        }
+
+        var elsewhere = Events.T0.AddDays(6);
+        string Abroad(string id, string device, string country, DateTimeOffset at) =>
+            Events.Transaction(id, "acc-v", at, 42m, "merch-v").Replace("\"country\":\"FR\"", $"\"country\":\"{country}\",\"deviceId\":\"{device}\"", StringComparison.Ordinal);
+        await DeliverJsonAsync(host, Abroad("v-fraud", "burner", "BR", elsewhere));
+        await DeliverJsonAsync(host, Abroad("v-fp", "tablet", "DE", elsewhere.AddMinutes(5)));
+
+        Assert.Equal((1f, 1f), await NoveltyAsync(host, "tablet", "DE", elsewhere.AddMinutes(10)));
+        Assert.Equal(DeliveryStatus.Success, await SendVerdictAsync(host, Events.Verdict("v-fp", "acc-v", elsewhere.AddMinutes(5), "false_positive")));
+        Assert.Equal(DeliveryStatus.Success, await SendVerdictAsync(host, Events.Verdict("v-fraud", "acc-v", elsewhere, "confirmed_fraud")));
+
+        // The same day, before either is seen on a second day: the reviewed device and country are known, the fraud's are not.
+        Assert.Equal((0f, 0f), await NoveltyAsync(host, "tablet", "DE", elsewhere.AddMinutes(10)));
+        Assert.Equal((1f, 1f), await NoveltyAsync(host, "burner", "BR", elsewhere.AddMinutes(10)));
+        var writes = host.Profiles.Writes.Count;
+        Assert.Equal(DeliveryStatus.Success, await SendVerdictAsync(host, Events.Verdict("v-fp", "acc-v", elsewhere.AddMinutes(5), "false_positive")));
+        Assert.Equal(writes, host.Profiles.Writes.Count); // a repeated verdict changes nothing
+    }
+
+    [Fact]
     public async Task A_verdict_whose_account_cannot_be_updated_is_retried_and_then_credited()
     {
         await using var host = await DetectorHost.StartAsync();
@@ -214,9 +241,12 @@ public sealed class FeedbackTests
         return row[(int)feature];
     }
 
-    private static async Task DeliverAsync(DetectorHost host, string id, string account, DateTimeOffset time)
+    private static Task DeliverAsync(DetectorHost host, string id, string account, DateTimeOffset time) =>
+        DeliverJsonAsync(host, Events.Transaction(id, account, time, 42m, "merch-fb"));
+
+    private static async Task DeliverJsonAsync(DetectorHost host, string transaction)
     {
-        var statuses = await host.DeliverBulkAsync(Events.Bulk(Events.CloudEventEntry("e", Events.Transaction(id, account, time, 42m, "merch-fb"))));
+        var statuses = await host.DeliverBulkAsync(Events.Bulk(Events.CloudEventEntry("e", transaction)));
         Assert.Equal(DeliveryStatus.Success, statuses["e"]);
     }
 
@@ -229,6 +259,15 @@ public sealed class FeedbackTests
         {
             return body!.RootElement.GetProperty("status").GetString()!;
         }
+    }
+
+    /// <summary>Whether a device and a country are new for <c>acc-v</c>, as its stored profile says now (a peek changes nothing).</summary>
+    private static async Task<(float Device, float Country)> NoveltyAsync(DetectorHost host, string device, string country, DateTimeOffset at)
+    {
+        var probe = new Transaction { TransactionId = "probe", AccountId = "acc-v", Timestamp = at, Amount = 42m, DeviceId = device, Country = country };
+        var features = new float[FeatureVector.Length];
+        await host.Get<IAccountProfiles>().ObserveAsync([probe], features, new bool[1], peek: true, CancellationToken.None);
+        return (features[(int)Feature.NewDeviceForAccount], features[(int)Feature.NewCountryForAccount]);
     }
 
     /// <summary>The account's known-fraud feature as the stored profile gives it now (a peek changes nothing).</summary>

@@ -100,12 +100,12 @@ public sealed class StoredAccountProfilesTests
         Transaction[] probe = [Tx("l-3", "acc-l", 60, 12m)];
         var before = await ObserveAsync(profiles, probe, peek: true);
 
-        await profiles.ApplyLabelAsync(new FraudLabel("l-2", "acc-l", "merch-1", Events.T0.AddMinutes(30), IsFraud: false), CancellationToken.None);
+        await profiles.ApplyLabelAsync(new FraudLabel("l-2", "acc-l", "merch-1", Events.T0.AddMinutes(30), IsFraud: false), null, CancellationToken.None);
         var writesAfterNotFraud = _store.Writes.Count;
         var label = new FraudLabel("l-1", "acc-l", "merch-1", fraud.Timestamp, IsFraud: true);
-        await profiles.ApplyLabelAsync(label, CancellationToken.None);
+        await profiles.ApplyLabelAsync(label, null, CancellationToken.None);
         var once = await ObserveAsync(profiles, probe, peek: true);
-        await Profiles().ApplyLabelAsync(label, CancellationToken.None); // redelivered, to another detector
+        await Profiles().ApplyLabelAsync(label, null, CancellationToken.None); // redelivered, to another detector
         var twice = await ObserveAsync(profiles, probe, peek: true);
 
         Assert.Equal(1, writesAfterNotFraud);
