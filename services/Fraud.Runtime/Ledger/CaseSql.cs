@@ -21,13 +21,15 @@ internal static class CaseSql
     public const string UncasedAlerts =
         """
         SELECT transaction_id AS TransactionId, account_id AS AccountId, transaction_time AS Timestamp, score AS Score, severity AS Severity
-          FROM scored_transactions
-         WHERE {anomaly} AND case_id IS NULL
+          FROM case_inbox
          ORDER BY scored_at, transaction_id
          LIMIT @max
         """;
 
-    public const string CountUncased = "SELECT count(*) FROM scored_transactions WHERE {anomaly} AND case_id IS NULL";
+    public const string CountUncased = "SELECT count(*) FROM case_inbox";
+
+    /// <summary>The rows of a case's alerts, for a select of the ledger's row columns.</summary>
+    public const string AlertsOfCase = "WHERE transaction_id IN (SELECT transaction_id FROM case_alerts WHERE case_id = @case) ORDER BY transaction_time DESC, transaction_id DESC LIMIT @max";
 
     public const string LastCaseNumber = "SELECT coalesce(max(number), 0) FROM cases WHERE account_id = @account";
 
@@ -62,13 +64,16 @@ internal static class CaseSql
         VALUES (@CaseId, @At, @By, @Kind, @TransactionId, @Value, @Note)
         """;
 
-    public const string FileAlerts = "UPDATE scored_transactions SET case_id = @case WHERE transaction_id {in @ids} AND {anomaly} AND case_id IS NULL";
+    /// <summary>Takes alerts out of the inbox; a filing is valid only when every one of them was still there.</summary>
+    public const string TakeFromInbox = "DELETE FROM case_inbox WHERE transaction_id {in @ids}";
+
+    public const string FileAlert = "INSERT INTO case_alerts (transaction_id, case_id) VALUES (@id, @case)";
 
     /// <summary>Every review of an alert that is in a case is in the case's history: run in the review's transaction.</summary>
     public const string RecordAlertReview =
         """
         INSERT INTO case_events (case_id, at, by_name, kind, transaction_id, value, note)
-        SELECT case_id, @at, @by, @kind, transaction_id, @value, @note FROM scored_transactions WHERE transaction_id = @id AND case_id IS NOT NULL
+        SELECT case_id, @at, @by, @kind, transaction_id, @value, @note FROM case_alerts WHERE transaction_id = @id
         """;
 
     public const string HoldLease =
@@ -78,22 +83,21 @@ internal static class CaseSql
          WHERE ledger_leases.until < @now OR ledger_leases.holder = @holder
         """;
 
-    /// <summary>Closed cases whose verdict is older than the cutoff, with their history.</summary>
+    /// <summary>Closed cases whose verdict is older than the cutoff, with their history and alert list; inbox entries of purged anomalies.</summary>
     public const string PurgeEvents = "DELETE FROM case_events WHERE case_id IN (SELECT case_id FROM cases WHERE status = 1 AND closed_at < @cutoff)";
+
+    public const string PurgeCaseAlerts = "DELETE FROM case_alerts WHERE case_id IN (SELECT case_id FROM cases WHERE status = 1 AND closed_at < @cutoff)";
+
+    public const string PurgeInbox = "DELETE FROM case_inbox WHERE scored_at < @cutoff";
 
     public const string PurgeCases = "DELETE FROM cases WHERE status = 1 AND closed_at < @cutoff";
 
     /// <summary>
-    /// A statement in a dialect: <c>{anomaly}</c> as its partial indexes spell "is an anomaly" (the
-    /// planners match an index's predicate by its form), <c>{in @list}</c> as it tests membership:
-    /// Dapper passes a list to Npgsql as one array (<c>= ANY(@list)</c>) and expands it for SQLite
-    /// (<c>IN @list</c>).
+    /// A statement in a dialect: <c>{in @list}</c> as it tests membership: Dapper passes a list to
+    /// Npgsql as one array (<c>= ANY(@list)</c>) and expands it for SQLite (<c>IN @list</c>).
     /// </summary>
     public static string In(string sql, bool postgres) =>
-        System.Text.RegularExpressions.Regex.Replace(
-            sql.Replace("{anomaly}", postgres ? "is_anomaly" : "is_anomaly = 1", StringComparison.Ordinal),
-            @"\{in (@\w+)\}",
-            postgres ? "= ANY($1)" : "IN $1");
+        System.Text.RegularExpressions.Regex.Replace(sql, @"\{in (@\w+)\}", postgres ? "= ANY($1)" : "IN $1");
 
     /// <summary>The queue's SQL and parameters for a filter.</summary>
     public static (string Sql, DynamicParameters Parameters) Query(CaseFilter filter, Func<DateTimeOffset, object> time, bool postgres)

@@ -508,14 +508,14 @@ public abstract partial class LedgerContractTests : IAsyncLifetime
         var from = At(2053);
         var rows = Enumerable.Range(0, 30).Select(i => Plain(Id($"u{i}"), "acc", At(2036)) with { ScoredAt = from.AddMinutes(i * 7) }).ToList();
         rows[3] = new Anomaly(rows[3]) with { Status = AnomalyStatus.Dismissed };
+        rows[5] = new Anomaly(rows[5]);
         await ledger.WriteAsync(rows, CancellationToken.None);
         var before = await ledger.StatsAsync(from, from.AddDays(1), CancellationToken.None);
 
         // As a ledger of the first schema version left it: rows, and no counters.
         await ExecuteSqlAsync(database, """
-            DROP TABLE ledger_stats; DROP TABLE cases; DROP TABLE case_events; DROP TABLE ledger_leases;
-            DROP INDEX scored_transactions_uncased_idx; DROP INDEX scored_transactions_case_idx; DROP INDEX scored_transactions_account_idx;
-            ALTER TABLE scored_transactions DROP COLUMN case_id;
+            DROP TABLE ledger_stats; DROP TABLE cases; DROP TABLE case_events; DROP TABLE ledger_leases; DROP TABLE case_inbox; DROP TABLE case_alerts;
+            DROP INDEX scored_transactions_account_idx;
             CREATE INDEX scored_transactions_anomalies_account_idx ON scored_transactions (account_id, transaction_time DESC, transaction_id DESC) WHERE is_anomaly;
             DELETE FROM schema_migrations WHERE version >= 2;
             """);
@@ -523,6 +523,8 @@ public abstract partial class LedgerContractTests : IAsyncLifetime
         await upgraded.MigrateAsync(CancellationToken.None);
 
         var after = await upgraded.StatsAsync(from, from.AddDays(1), CancellationToken.None);
+        // Its anomalies still open wait for their cases; the one reviewed already does not.
+        Assert.Equal([rows[5].TransactionId], (await ((ICaseLedger)upgraded).UncasedAlertsAsync(10, CancellationToken.None)).Select(a => a.TransactionId));
         Assert.Equal(30, before.Transactions);
         Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(after));
         Assert.Equal(1, after.ByStatus[AnomalyStatus.Dismissed]);

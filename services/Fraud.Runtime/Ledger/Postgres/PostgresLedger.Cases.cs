@@ -12,14 +12,14 @@ public sealed partial class PostgresLedger
     public async Task<IReadOnlyList<UncasedAlert>> UncasedAlertsAsync(int max, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<CaseSql.AlertRow>(Definition(CaseSql.In(CaseSql.UncasedAlerts, postgres: true), new { max }, cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<CaseSql.AlertRow>(Definition(CaseSql.UncasedAlerts, new { max }, cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToAlert())];
     }
 
     public async Task<long> CountUncasedAlertsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteScalarAsync<long>(Definition(CaseSql.In(CaseSql.CountUncased, postgres: true), null, cancellationToken)).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(Definition(CaseSql.CountUncased, null, cancellationToken)).ConfigureAwait(false);
     }
 
     public Task<Case?> GetCaseAsync(string caseId, CancellationToken cancellationToken) =>
@@ -51,7 +51,7 @@ public sealed partial class PostgresLedger
 
     public async Task<IReadOnlyList<Anomaly>> CaseAlertsAsync(string caseId, int max, CancellationToken cancellationToken)
     {
-        var rows = await RowsAsync($"{SelectRow} WHERE case_id = @case ORDER BY transaction_time DESC, transaction_id DESC LIMIT @max", cancellationToken,
+        var rows = await RowsAsync($"{SelectRow} {CaseSql.AlertsOfCase}", cancellationToken,
             new NpgsqlParameter<string>("case", caseId), new NpgsqlParameter<int>("max", max)).ConfigureAwait(false);
         return [.. rows.OfType<Anomaly>()];
     }
@@ -90,12 +90,17 @@ public sealed partial class PostgresLedger
 
         if (change.FileAlerts.Count > 0)
         {
-            var filed = await connection.ExecuteAsync(new CommandDefinition(
-                CaseSql.In(CaseSql.FileAlerts, postgres: true), new { @case = change.Case.CaseId, ids = change.FileAlerts.ToArray() }, transaction, _commandTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (filed != change.FileAlerts.Count)
+            var ids = change.FileAlerts.ToArray();
+            var taken = await connection.ExecuteAsync(new CommandDefinition(
+                CaseSql.In(CaseSql.TakeFromInbox, postgres: true), new { ids }, transaction, _commandTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (taken != ids.Length)
             {
                 return false;
             }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO case_alerts (transaction_id, case_id) SELECT unnest(@ids), @case", new { ids, @case = change.Case.CaseId }, transaction, _commandTimeout, cancellationToken: cancellationToken))
+                .ConfigureAwait(false);
         }
 
         await connection.ExecuteAsync(new CommandDefinition(

@@ -41,13 +41,16 @@ public sealed partial class PostgresLedger(string connectionString, LedgerOption
     private const string CopySql = $"COPY {StagingTable} ({LedgerCodec.RowColumns}) FROM STDIN (FORMAT BINARY)";
 
     // The staging table keeps COPY order: with duplicates inside a batch, the first one wins (as in SQLite).
-    // Only the rows really inserted are counted into the stats.
+    // Only the rows really inserted are counted into the stats, and their anomalies put in the case inbox.
     private const string InsertFromStagingSql =
         $"""
         WITH changed AS (
             INSERT INTO scored_transactions ({LedgerCodec.RowColumns}) SELECT {LedgerCodec.RowColumns} FROM {StagingTable}
             ON CONFLICT (transaction_id) DO NOTHING
-            RETURNING scored_at, severity, status, model_version),
+            RETURNING transaction_id, account_id, transaction_time, score, severity, scored_at, is_anomaly, status, model_version),
+        inboxed AS (
+            INSERT INTO case_inbox (transaction_id, account_id, transaction_time, score, severity, scored_at)
+            SELECT transaction_id, account_id, transaction_time, score, severity, scored_at FROM changed WHERE is_anomaly),
         {CountChanged}
         """;
 
@@ -504,7 +507,7 @@ public sealed partial class PostgresLedger(string connectionString, LedgerOption
                 tidy.Parameters.Add(new NpgsqlParameter<DateTime>("cutoff", bound.UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
                 await tidy.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 // Closed cases go with their alerts' retention; open ones stay until their verdict.
-                foreach (var sql in new[] { CaseSql.PurgeEvents, CaseSql.PurgeCases })
+                foreach (var sql in new[] { CaseSql.PurgeEvents, CaseSql.PurgeCaseAlerts, CaseSql.PurgeCases, CaseSql.PurgeInbox })
                 {
                     await connection.ExecuteAsync(Definition(sql, new { cutoff = bound.UtcDateTime }, cancellationToken)).ConfigureAwait(false);
                 }

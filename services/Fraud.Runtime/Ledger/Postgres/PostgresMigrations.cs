@@ -132,10 +132,27 @@ internal static class PostgresMigrations
             );
             CREATE INDEX case_events_case_idx ON case_events (case_id, sequence);
 
-            -- The case an anomaly is filed in; NULL until case intake files it.
-            ALTER TABLE scored_transactions ADD COLUMN case_id text COLLATE "C";
-            CREATE INDEX scored_transactions_uncased_idx ON scored_transactions (scored_at, transaction_id) WHERE is_anomaly AND case_id IS NULL;
-            CREATE INDEX scored_transactions_case_idx ON scored_transactions (case_id, transaction_time DESC) WHERE case_id IS NOT NULL;
+            -- Anomalies waiting for case intake: written with the anomaly in the same transaction, deleted
+            -- when it is filed (an outbox: scored_transactions itself is never updated for cases).
+            CREATE TABLE case_inbox (
+                transaction_id   text COLLATE "C" PRIMARY KEY,
+                account_id       text COLLATE "C" NOT NULL,
+                transaction_time timestamptz NOT NULL,
+                score            double precision NOT NULL,
+                severity         smallint NOT NULL,
+                scored_at        timestamptz NOT NULL
+            );
+            CREATE INDEX case_inbox_scored_at_idx ON case_inbox (scored_at, transaction_id);
+            -- An upgraded ledger's anomalies still open go to their cases too.
+            INSERT INTO case_inbox (transaction_id, account_id, transaction_time, score, severity, scored_at)
+            SELECT transaction_id, account_id, transaction_time, score, severity, scored_at FROM scored_transactions WHERE is_anomaly AND status = 0;
+
+            -- Which case each filed anomaly is in.
+            CREATE TABLE case_alerts (
+                transaction_id text COLLATE "C" PRIMARY KEY,
+                case_id        text COLLATE "C" NOT NULL
+            );
+            CREATE INDEX case_alerts_case_idx ON case_alerts (case_id);
             -- A case's timeline is every transaction of its account: this index replaces the anomalies-only one by account.
             CREATE INDEX scored_transactions_account_idx ON scored_transactions (account_id, transaction_time DESC, transaction_id DESC);
             DROP INDEX scored_transactions_anomalies_account_idx;

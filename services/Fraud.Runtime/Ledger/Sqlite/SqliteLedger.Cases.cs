@@ -13,11 +13,11 @@ public sealed partial class SqliteLedger
 
     public Task<IReadOnlyList<UncasedAlert>> UncasedAlertsAsync(int max, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<UncasedAlert>>(
-            s => [.. CaseSql.Rows<CaseSql.AlertRow>(s.Connection, CaseSql.In(CaseSql.UncasedAlerts, postgres: false), new { max }, null, _commandTimeout).Select(r => r.ToAlert())],
+            s => [.. CaseSql.Rows<CaseSql.AlertRow>(s.Connection, CaseSql.UncasedAlerts, new { max }, null, _commandTimeout).Select(r => r.ToAlert())],
             cancellationToken);
 
     public Task<long> CountUncasedAlertsAsync(CancellationToken cancellationToken) =>
-        ReadAsync(s => s.Connection.ExecuteScalar<long>(CaseSql.In(CaseSql.CountUncased, postgres: false), commandTimeout: _commandTimeout), cancellationToken);
+        ReadAsync(s => s.Connection.ExecuteScalar<long>(CaseSql.CountUncased, commandTimeout: _commandTimeout), cancellationToken);
 
     public Task<Case?> GetCaseAsync(string caseId, CancellationToken cancellationToken) =>
         SingleCaseAsync($"{CaseSql.SelectCase} WHERE case_id = @id", new { id = caseId }, cancellationToken);
@@ -42,7 +42,7 @@ public sealed partial class SqliteLedger
     public async Task<IReadOnlyList<Anomaly>> CaseAlertsAsync(string caseId, int max, CancellationToken cancellationToken)
     {
         var rows = await RowsAsync(
-            $"{SelectRow} WHERE case_id = @case ORDER BY transaction_time DESC, transaction_id DESC LIMIT @max", new { @case = caseId, max = (long)max }, cancellationToken).ConfigureAwait(false);
+            $"{SelectRow} {CaseSql.AlertsOfCase}", new { @case = caseId, max = (long)max }, cancellationToken).ConfigureAwait(false);
         return [.. rows.OfType<Anomaly>()];
     }
 
@@ -168,10 +168,14 @@ public sealed partial class SqliteLedger
             return false;
         }
 
-        if (change.FileAlerts.Count > 0
-            && connection.Execute(CaseSql.In(CaseSql.FileAlerts, postgres: false), new { @case = change.Case.CaseId, ids = change.FileAlerts }, transaction, _commandTimeout) != change.FileAlerts.Count)
+        if (change.FileAlerts.Count > 0)
         {
-            return false;
+            if (connection.Execute(CaseSql.In(CaseSql.TakeFromInbox, postgres: false), new { ids = change.FileAlerts }, transaction, _commandTimeout) != change.FileAlerts.Count)
+            {
+                return false;
+            }
+
+            connection.Execute(CaseSql.FileAlert, change.FileAlerts.Select(id => new { id, @case = change.Case.CaseId }), transaction, _commandTimeout);
         }
 
         connection.Execute(CaseSql.InsertEvent, change.Events.Select(e => CaseSql.Parameters(e, Time)), transaction, _commandTimeout);

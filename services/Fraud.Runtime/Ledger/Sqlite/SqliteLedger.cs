@@ -140,6 +140,7 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
             var p = insert.Parameters;
             var inserted = 0;
             var counts = new Dictionary<StatsKey, long>();
+            List<string>? anomalies = null;
             for (var i = 0; i < batch.Count; i++)
             {
                 var row = batch[i] ?? throw new ArgumentException($"batch[{i}] is null", nameof(batch));
@@ -180,12 +181,31 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
                 if (insert.ExecuteNonQuery() == 1)
                 {
                     inserted++;
+                    if (row is Anomaly)
+                    {
+                        (anomalies ??= []).Add(row.TransactionId);
+                    }
+
                     var key = new StatsKey(StatsWindow.MinuteOf(row.ScoredAt), (int)row.Severity, StatsWindow.StatusOf(row), row.ModelVersion);
                     counts[key] = counts.GetValueOrDefault(key) + 1;
                 }
             }
 
             AddCounts(connection, transaction, counts);
+            if (anomalies is not null)
+            {
+                // Case intake's inbox, in the same transaction as the anomalies.
+                connection.Execute(
+                    """
+                    INSERT INTO case_inbox (transaction_id, account_id, transaction_time, score, severity, scored_at)
+                    SELECT transaction_id, account_id, transaction_time, score, severity, scored_at
+                      FROM scored_transactions WHERE transaction_id IN (SELECT value FROM json_each(@ids))
+                    """,
+                    new { ids = JsonArray(anomalies) },
+                    transaction,
+                    _commandTimeout);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
             // After the commit too: rows that went to a file deleted or replaced meanwhile are not acknowledged.
@@ -507,8 +527,10 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
                 {
                     // Counters that purges and reviews brought to zero, in buckets nothing will be written to again.
                     connection.Execute("DELETE FROM ledger_stats WHERE bucket < @cutoff AND count = 0", chunk, transaction, _commandTimeout);
-                    connection.Execute(CaseSql.PurgeEvents, chunk, transaction, _commandTimeout);
-                    connection.Execute(CaseSql.PurgeCases, chunk, transaction, _commandTimeout);
+                    foreach (var sql in new[] { CaseSql.PurgeEvents, CaseSql.PurgeCaseAlerts, CaseSql.PurgeCases, CaseSql.PurgeInbox })
+                    {
+                        connection.Execute(sql, chunk, transaction, _commandTimeout);
+                    }
                 }
 
                 transaction.Commit();

@@ -119,9 +119,23 @@ internal static class SqliteMigrations
             ) STRICT;
             CREATE INDEX case_events_case_idx ON case_events (case_id, sequence);
 
-            ALTER TABLE scored_transactions ADD COLUMN case_id TEXT;
-            CREATE INDEX scored_transactions_uncased_idx ON scored_transactions (scored_at, transaction_id) WHERE is_anomaly = 1 AND case_id IS NULL;
-            CREATE INDEX scored_transactions_case_idx ON scored_transactions (case_id, transaction_time DESC) WHERE case_id IS NOT NULL;
+            CREATE TABLE case_inbox (
+                transaction_id   TEXT NOT NULL PRIMARY KEY,
+                account_id       TEXT NOT NULL,
+                transaction_time INTEGER NOT NULL,
+                score            REAL NOT NULL,
+                severity         INTEGER NOT NULL,
+                scored_at        INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX case_inbox_scored_at_idx ON case_inbox (scored_at, transaction_id);
+            INSERT INTO case_inbox (transaction_id, account_id, transaction_time, score, severity, scored_at)
+            SELECT transaction_id, account_id, transaction_time, score, severity, scored_at FROM scored_transactions WHERE is_anomaly = 1 AND status = 0;
+
+            CREATE TABLE case_alerts (
+                transaction_id TEXT NOT NULL PRIMARY KEY,
+                case_id        TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX case_alerts_case_idx ON case_alerts (case_id);
             CREATE INDEX scored_transactions_account_idx ON scored_transactions (account_id, transaction_time DESC, transaction_id DESC);
             DROP INDEX scored_transactions_anomalies_account_idx;
 
