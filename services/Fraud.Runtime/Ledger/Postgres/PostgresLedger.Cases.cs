@@ -77,6 +77,14 @@ public sealed partial class PostgresLedger
         ArgumentNullException.ThrowIfNull(change);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (change.FileAlerts.Count > 0)
+        {
+            // A filing need not wait for its WAL flush: lost in a crash, it is lost whole (the inbox
+            // rows with it) and intake files the same alerts again. Analysts' changes stay synchronous.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SET LOCAL synchronous_commit = off", transaction: transaction, commandTimeout: _commandTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         var saved = await connection.ExecuteAsync(new CommandDefinition(
             change.ExpectedVersion == 0 ? CaseSql.Insert : CaseSql.Update,
             CaseSql.Parameters(change.Case, change.ExpectedVersion, Time),
@@ -103,8 +111,30 @@ public sealed partial class PostgresLedger
                 .ConfigureAwait(false);
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            CaseSql.InsertEvent, change.Events.Select(e => CaseSql.Parameters(e, Time)), transaction, _commandTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (change.Events.Count > 0)
+        {
+            // One statement for all of them (a filing of a burst has one per alert).
+            var events = change.Events;
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO case_events (case_id, at, by_name, kind, transaction_id, value, note)
+                SELECT * FROM unnest(@caseIds, @ats, @bys, @kinds, @transactionIds, @values, @notes)
+                """,
+                new
+                {
+                    caseIds = events.Select(e => e.CaseId).ToArray(),
+                    ats = events.Select(e => LedgerCodec.UtcMicroseconds(e.At)).ToArray(),
+                    bys = events.Select(e => e.By).ToArray(),
+                    kinds = events.Select(e => (short)e.Kind).ToArray(),
+                    transactionIds = events.Select(e => e.TransactionId).ToArray(),
+                    values = events.Select(e => e.Value).ToArray(),
+                    notes = events.Select(e => e.Note).ToArray(),
+                },
+                transaction,
+                _commandTimeout,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
