@@ -25,6 +25,7 @@ public static class ApiExtensions
         var services = builder.Services;
         services.AddValidatedOptions<ApiOptions>(builder.Configuration, ApiOptions.Section, o => o.Validate());
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<AnomalyReviewer>();
         services.AddSingleton(sp => new RequestBodyBudget(sp.GetRequiredService<IOptions<ApiOptions>>().Value.MaxInFlightBodyBytes));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -86,7 +87,6 @@ public static class ApiExtensions
     {
         var services = builder.Services;
         services.AddValidatedOptions<CaseOptions>(builder.Configuration, CaseOptions.Section, o => o.Validate());
-        services.AddSingleton<AnomalyReviewer>();
         services.AddSingleton<CaseService>();
         services.AddHostedService<CaseIntake>();
         services.AddHostedService<CaseDeadlineScanner>();
@@ -101,11 +101,7 @@ public static class ApiExtensions
                 actors.DrainRebalancedActors = true;
             });
             services.AddSingleton<ICaseOwner, ActorCaseOwner>();
-            LoopbackGuard.Require(services, new BeyondLoopbackRequirement(
-                "fraud-api",
-                sp => !string.IsNullOrEmpty(sp.GetRequiredService<IConfiguration>()[DaprAppTokenMiddleware.TokenSetting]),
-                DaprAppTokenMiddleware.TokenSetting,
-                "Set it (and the sidecar's dapr.io/app-token-secret) so that only its Dapr sidecar can call the case actors."));
+            LoopbackGuard.Require(services, BeyondLoopbackRequirement.AppToken("fraud-api", "the case actors"));
         }
         else
         {

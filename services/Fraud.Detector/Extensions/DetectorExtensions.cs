@@ -56,11 +56,7 @@ public static class DetectorExtensions
         if (runtime.IsDapr)
         {
             // Its routes are for its sidecar only (in one process with the API it has none).
-            LoopbackGuard.Require(services, new BeyondLoopbackRequirement(
-                "fraud-detector",
-                sp => !string.IsNullOrEmpty(sp.GetRequiredService<IConfiguration>()[DaprAppTokenMiddleware.TokenSetting]),
-                DaprAppTokenMiddleware.TokenSetting,
-                "Set it (and the sidecar's dapr.io/app-token-secret) so that only its Dapr sidecar can call it."));
+            LoopbackGuard.Require(services, BeyondLoopbackRequirement.AppToken("fraud-detector", "it"));
             services.AddSingleton(sp => DaprProfileStore.CreateGrpcClient(sp.GetRequiredService<IConfiguration>()));
             services.AddSingleton<IProfileStore, DaprProfileStore>();
             services.AddSingleton<IAccountProfiles, StoredAccountProfiles>();
