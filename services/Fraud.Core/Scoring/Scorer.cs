@@ -9,9 +9,11 @@ namespace Fraud.Core.Scoring;
 public readonly record struct ScoreResult(double Score, Severity Severity, IReadOnlyList<Reason> Reasons);
 
 /// <summary>
-/// Combines the model and the rules in log-odds: score = σ(model + w·Σ rule boosts), where without a
-/// model the rules start from the prior. Immutable and thread-safe; swap a new instance to change
-/// the model. <see cref="Score"/> is the allocation-free hot path, <see cref="Explain"/> adds reasons.
+/// Combines the model and the rules in log-odds: score = σ(model + w·Σ rule boosts − budget shift),
+/// where without a model the rules start from the prior. The shift is 0 without an
+/// <see cref="AlertBudget"/> (backtests, offline scoring) and until the live budget is calibrated.
+/// Thread-safe; swap a new instance to change the model. <see cref="Score"/> is the
+/// allocation-free hot path, <see cref="Explain"/> adds reasons.
 /// </summary>
 public sealed class Scorer
 {
@@ -21,12 +23,13 @@ public sealed class Scorer
     private readonly double _prior;
     private readonly double _ruleWeight;
 
-    public Scorer(FraudModel? model, ScoringOptions options, RuleSet rules)
+    public Scorer(FraudModel? model, ScoringOptions options, RuleSet rules, AlertBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Model = model;
         Rules = rules;
+        Budget = budget;
         _options = options;
         _prior = Math.Log(options.PriorFraudRate / (1 - options.PriorFraudRate));
         _ruleWeight = model is SupervisedModel ? options.RuleWeightWithModel : 1.0;
@@ -38,13 +41,19 @@ public sealed class Scorer
 
     public ScoringOptions Options => _options;
 
+    /// <summary>The live stream's alert budget, fed by the detector with every new transaction's <see cref="LogOdds"/>.</summary>
+    public AlertBudget? Budget { get; }
+
     public string ModelVersion => Model?.Version ?? RulesOnlyVersion;
 
-    public double Score(ReadOnlySpan<float> features)
-    {
-        var logOdds = (Model?.LogOdds(features) ?? _prior) + _ruleWeight * Rules.Boost(features);
-        return Sigmoid(logOdds);
-    }
+    /// <summary>Model and rules in log-odds, before the budget's shift.</summary>
+    public double LogOdds(ReadOnlySpan<float> features) =>
+        (Model?.LogOdds(features) ?? _prior) + _ruleWeight * Rules.Boost(features);
+
+    public double Score(ReadOnlySpan<float> features) => ScoreOf(LogOdds(features));
+
+    /// <summary>The score of log-odds from <see cref="LogOdds"/>, after the budget's shift.</summary>
+    public double ScoreOf(double logOdds) => Sigmoid(logOdds - (Budget?.Shift ?? 0));
 
     public Severity SeverityOf(double score) =>
         score >= _options.CriticalThreshold ? Severity.Critical
@@ -102,7 +111,7 @@ public sealed class Scorer
             }
         }
 
-        var score = Sigmoid(logOdds);
+        var score = ScoreOf(logOdds);
         var total = 0.0;
         foreach (var item in evidence)
         {

@@ -22,6 +22,16 @@ public sealed class ScoringOptions
     /// <summary>Fraud prior used when no model is loaded: the starting log-odds of the rules.</summary>
     public double PriorFraudRate { get; set; } = 0.005;
 
+    /// <summary>
+    /// Most share of live transactions that alert, over the last <see cref="AlertBudgetWindow"/>: when
+    /// more would, the alert threshold rises so that only the highest-scoring ones do. 0 turns the
+    /// ceiling off. An unsupervised model is held at its own contamination (or this, if lower).
+    /// </summary>
+    public double AlertBudget { get; set; } = 0.01;
+
+    /// <summary>Most recent live transactions the alert budget is measured over.</summary>
+    public int AlertBudgetWindow { get; set; } = 20_000;
+
     /// <summary>Most reasons attached to a score.</summary>
     public int MaxReasons { get; set; } = 5;
 
@@ -47,6 +57,16 @@ public sealed class ScoringOptions
         if (PriorFraudRate is <= 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(PriorFraudRate), PriorFraudRate, "must be in (0, 1)");
+        }
+
+        if (AlertBudget is < 0 or >= 0.5)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AlertBudget), AlertBudget, "must be in [0, 0.5) (0 turns it off)");
+        }
+
+        if (AlertBudgetWindow is < 1_000 or > 100_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AlertBudgetWindow), AlertBudgetWindow, "must be in [1000, 100000000]");
         }
 
         if (MaxReasons is < 1 or > 20)

@@ -130,6 +130,7 @@ public sealed class DetectionPipeline(
         var width = FeatureVector.Length;
         var features = ArrayPool<float>.Shared.Rent(transactions.Count * width);
         var fresh = ArrayPool<bool>.Shared.Rent(transactions.Count);
+        var logOdds = ArrayPool<double>.Shared.Rent(transactions.Count);
         var duplicates = 0;
         try
         {
@@ -143,10 +144,17 @@ public sealed class DetectionPipeline(
                 var row = features.AsSpan(i * width, width);
                 var view = new TransactionView(tx);
                 AddMerchantFeatures(tx, view, row, fresh[i]);
-                scored[i] = Score(scorer, tx, row, now);
+                var raw = scorer.LogOdds(row);
+                scored[i] = Score(scorer, tx, row, raw, now);
                 if (fresh[i])
                 {
+                    // New traffic only: the budget's window and the samples count each transaction once.
+                    logOdds[i - duplicates] = raw;
                     models.Observe(row);
+                    if (scored[i] is Anomaly)
+                    {
+                        models.Remember(tx.TransactionId, row);
+                    }
                 }
                 else
                 {
@@ -155,12 +163,14 @@ public sealed class DetectionPipeline(
                 }
             }
 
+            ModelHost.Calibrate(scorer, logOdds.AsSpan(0, transactions.Count - duplicates));
             DetectorMetrics.ScoringDuration.Observe(Stopwatch.GetElapsedTime(scoringStarted).TotalSeconds / transactions.Count);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(features);
             ArrayPool<bool>.Shared.Return(fresh);
+            ArrayPool<double>.Shared.Return(logOdds);
         }
 
         DetectorMetrics.TransactionsProcessed.WithLabels("scored").Inc(transactions.Count - duplicates);
@@ -261,9 +271,12 @@ public sealed class DetectionPipeline(
     }
 
     /// <summary>The scored transaction; an <see cref="Anomaly"/> at or above the alert threshold. Reasons from severity low up.</summary>
-    public static ScoredTransaction Score(Scorer scorer, Transaction tx, ReadOnlySpan<float> row, DateTimeOffset now)
+    public static ScoredTransaction Score(Scorer scorer, Transaction tx, ReadOnlySpan<float> row, DateTimeOffset now) =>
+        Score(scorer, tx, row, scorer.LogOdds(row), now);
+
+    private static ScoredTransaction Score(Scorer scorer, Transaction tx, ReadOnlySpan<float> row, double logOdds, DateTimeOffset now)
     {
-        var score = scorer.Score(row);
+        var score = scorer.ScoreOf(logOdds);
         var severity = scorer.SeverityOf(score);
         var reasons = severity == Severity.None ? NoReasons : scorer.Explain(row, tx).Reasons;
         var scored = new ScoredTransaction(tx, score, severity, reasons, scorer.ModelVersion, now);

@@ -11,6 +11,15 @@ public sealed class DetectorOptions
     /// <summary>Transactions observed before the unsupervised model is trained, when no model file is given; 0 keeps rules only.</summary>
     public int BootstrapRows { get; set; } = 50_000;
 
+    /// <summary>
+    /// Without a model file: analysts' verdicts on this detector's alerts that confirm fraud before a
+    /// supervised model is trained from the reviews and replaces the rules or the unsupervised model
+    /// (retrained at twice as many, and so on). 0 never trains one. At 20 a model learnt from so few
+    /// alerted frauds alerted on too little, and since it learns only from what it alerts on, it
+    /// stayed there (on the simulator's stream it found 14 % of frauds; at 50, 53 %).
+    /// </summary>
+    public int SupervisedAfterFrauds { get; set; } = 50;
+
     /// <summary>How long shutdown waits for in-flight deliveries to be scored and committed.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -28,6 +37,11 @@ public sealed class DetectorOptions
         if (BootstrapRows < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(BootstrapRows), BootstrapRows, "must not be negative");
+        }
+
+        if (SupervisedAfterFrauds != 0 && SupervisedAfterFrauds is < 5 or > 100_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SupervisedAfterFrauds), SupervisedAfterFrauds, "must be 0 (never) or in [5, 100000]");
         }
 
         if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromMinutes(10))

@@ -49,8 +49,8 @@ public static class DetectorExtensions
         services.AddSingleton<DeliveryGate>();
         services.AddSingleton<InProcessScoringClient>();
         services.AddHostedService<DetectorLifecycle>();
-        services.AddSingleton<MerchantLabelSync>();
-        services.AddHostedService(sp => sp.GetRequiredService<MerchantLabelSync>());
+        services.AddSingleton<LabelSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<LabelSync>());
         services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: [HealthTags.Ready]);
 
         if (runtime.IsDapr)

@@ -10,7 +10,7 @@ namespace Fraud.Detector.Feedback;
 /// <summary>
 /// The detector's handler of the <c>feedback</c> topic. A verdict that is a label (confirmed fraud
 /// or false positive) is recorded in the ledger — for retraining, and for every detector's merchant
-/// risk through <see cref="MerchantLabelSync"/> — and credited to the account's profile: a fraud to
+/// risk through <see cref="LabelSync"/> — and credited to the account's profile: a fraud to
 /// its history, a false positive as the account's own device and country.
 /// </summary>
 public sealed class VerdictHandler(ILedger ledger, IAccountProfiles accounts, TimeProvider time) : IEventHandler<Verdict>

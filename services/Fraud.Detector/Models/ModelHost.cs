@@ -1,3 +1,4 @@
+using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Core.Model;
 using Fraud.Core.Rules;
@@ -9,23 +10,36 @@ using Microsoft.Extensions.Options;
 namespace Fraud.Detector.Models;
 
 /// <summary>
-/// The scorer in use. Loads the model file at start-up; without one it scores with the rules and,
-/// after <see cref="DetectorOptions.BootstrapRows"/> live transactions, trains an unsupervised
-/// (RandomizedPca) model on their features in the background and swaps it in. Scorers are
-/// immutable, so swapping is one reference write.
+/// The scorer in use, and how it learns when no model file is given: it scores with the rules;
+/// after <see cref="DetectorOptions.BootstrapRows"/> live transactions it trains an unsupervised
+/// (RandomizedPca) model on a sample of them; and once analysts' verdicts on its alerts confirm
+/// <see cref="DetectorOptions.SupervisedAfterFrauds"/> frauds it trains a supervised model on the
+/// reviewed alerts against a sample of live traffic, and retrains as reviews and traffic grow.
+/// Training runs in the background; scorers are immutable apart from their alert budget, so
+/// swapping is one reference write.
 /// </summary>
 public sealed class ModelHost
 {
+    /// <summary>Alerts whose rows wait for a verdict, and reviewed rows kept: ~4 MB each at 20,000.</summary>
+    private const int ReviewedCapacity = 20_000;
+
+    /// <summary>Fewer live rows than this say too little about ordinary traffic to train on.</summary>
+    private const int MinimumBackground = 1_000;
+
     private readonly ScoringOptions _scoring;
     private readonly RuleSet _rules;
     private readonly DetectorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
-    private readonly Lock _bootstrapLock = new();
+    private readonly Lock _lock = new();
     private Reservoir? _reservoir;
-    private long _nextTraining;
+    private TrainingSet? _lastSample;
+    private ReviewedRows? _reviewed;
+    private long _nextSample;
+    private int _nextSupervisedAt;
     private bool _training;
     private volatile Scorer _scorer;
+    private string _description = "rules only";
     private (string Version, string Kind)? _modelLabels;
 
     public ModelHost(IOptions<DetectorOptions> options, IOptions<ScoringOptions> scoring, IOptions<RuleOptions> rules,
@@ -36,7 +50,7 @@ public sealed class ModelHost
         _rules = RuleSet.Default(rules.Value);
         _time = time;
         _logger = logger;
-        _scorer = new Scorer(null, _scoring, _rules);
+        _scorer = NewScorer(null);
     }
 
     public Scorer Current => _scorer;
@@ -45,30 +59,46 @@ public sealed class ModelHost
     public bool IsReady { get; private set; }
 
     /// <summary>What the health endpoint and the start-up lines say about the model.</summary>
-    public string Description => _scorer.Model is { } model
-        ? $"{model.Manifest.Kind.ToString().ToLowerInvariant()} model {model.Version}"
-        : _reservoir is not null
-            ? $"rules only until {_options.BootstrapRows:N0} transactions train an unsupervised model"
-            : "rules only";
+    public string Description => _description;
 
-    /// <summary>Loads the configured model, or starts collecting features for the unsupervised one.</summary>
+    /// <summary>Reviewed alerts this detector can learn from, and how many of them are frauds.</summary>
+    public (int Labelled, int Frauds) Reviews
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _reviewed is { } r ? (r.Labelled, r.Frauds) : (0, 0);
+            }
+        }
+    }
+
+    /// <summary>Loads the configured model, or starts learning from live traffic and reviews.</summary>
     public void Load()
     {
         if (_options.ModelPath is { Length: > 0 } path)
         {
             var model = ModelFile.Load(path);
-            Swap(new Scorer(model, _scoring, _rules));
+            Swap(NewScorer(model), $"{Kind(model)} model {model.Version}");
             _logger.LogInformation("Loaded {Kind} model {Version} from {Path}", model.Manifest.Kind, model.Version, path);
         }
         else
         {
+            var description = "rules only";
             if (_options.BootstrapRows > 0)
             {
-                _nextTraining = _options.BootstrapRows;
+                _nextSample = _options.BootstrapRows;
                 _reservoir = new Reservoir(_options.BootstrapRows, FeatureVector.Length, seed: 1);
+                description = $"rules only until {_options.BootstrapRows:N0} transactions train an unsupervised model";
+                if (_options.SupervisedAfterFrauds > 0)
+                {
+                    _reviewed = new ReviewedRows(ReviewedCapacity, FeatureVector.Length);
+                    _nextSupervisedAt = _options.SupervisedAfterFrauds;
+                    description += $", or {_options.SupervisedAfterFrauds} reviewed frauds a supervised one";
+                }
             }
 
-            Swap(_scorer);
+            Swap(_scorer, description);
             _logger.LogWarning("No model file (Fraud:Detector:ModelPath): scoring with {Description}", Description);
         }
 
@@ -76,63 +106,187 @@ public sealed class ModelHost
     }
 
     /// <summary>
-    /// Samples live features for the unsupervised model (without a model file). The first model is
-    /// trained after <see cref="DetectorOptions.BootstrapRows"/> transactions, then retrained after
-    /// twice as many, and so on up to eight times as many, each time on a uniform sample (reservoir)
-    /// of the interval: the first transactions come from accounts without history, and a model
-    /// fitted on them alone would find every later, history-rich transaction anomalous.
+    /// Samples live features (without a model file). A sample is complete after
+    /// <see cref="DetectorOptions.BootstrapRows"/> transactions, the next after twice as many, and
+    /// so on up to eight times as many, each a uniform sample (reservoir) of its interval: the
+    /// first transactions come from accounts without history, and a model fitted on them alone
+    /// would find every later, history-rich transaction anomalous. Each complete sample trains a
+    /// model: supervised once enough frauds are reviewed, unsupervised until then.
     /// </summary>
     public void Observe(ReadOnlySpan<float> features)
     {
-        if (_reservoir is not { } reservoir)
+        if (_reservoir is null)
         {
             return;
         }
 
-        TrainingSet? ready = null;
-        lock (_bootstrapLock)
+        TrainingSet? sample = null;
+        lock (_lock)
         {
-            reservoir.Offer(features);
-            if (reservoir.Seen >= _nextTraining && !_training)
+            _reservoir.Offer(features);
+            if (_reservoir.Seen >= _nextSample && !_training)
             {
-                ready = reservoir.ToTrainingSet();
+                sample = _lastSample = _reservoir.ToTrainingSet();
                 _training = true;
                 // Doubling, then every eight bootstrap sizes: cold-start drift fades, slower drift stays tracked.
-                _nextTraining = Math.Min(_nextTraining * 2, 8L * _options.BootstrapRows);
-                _reservoir = new Reservoir(_options.BootstrapRows, FeatureVector.Length, seed: (int)_nextTraining);
+                _nextSample = Math.Min(_nextSample * 2, 8L * _options.BootstrapRows);
+                _reservoir = new Reservoir(_options.BootstrapRows, FeatureVector.Length, seed: (int)_nextSample);
             }
         }
 
-        if (ready is not null)
+        if (sample is not null)
         {
-            _ = Task.Run(() => TrainUnsupervised(ready));
+            _ = Task.Run(() => Train(sample));
         }
     }
 
-    private void TrainUnsupervised(TrainingSet set)
+    /// <summary>Keeps an alert's features until its verdict (without a model file).</summary>
+    public void Remember(string transactionId, ReadOnlySpan<float> features)
+    {
+        if (_reviewed is null)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _reviewed.Remember(transactionId, features);
+        }
+    }
+
+    /// <summary>
+    /// A label recorded by any detector. When it is a verdict on one of this detector's remembered
+    /// alerts it becomes a training row, and reaching the next count of reviewed frauds trains a
+    /// supervised model. Returns true when the label was one of ours.
+    /// </summary>
+    public bool Learn(FraudLabel label)
+    {
+        if (_reviewed is null)
+        {
+            return false;
+        }
+
+        TrainingSet? background = null;
+        lock (_lock)
+        {
+            if (!_reviewed.Label(label.TransactionId, label.IsFraud))
+            {
+                return false;
+            }
+
+            if (_reviewed.Frauds >= _nextSupervisedAt && !_training && Background() is { } sample)
+            {
+                background = sample;
+                _training = true;
+            }
+        }
+
+        if (background is not null)
+        {
+            _ = Task.Run(() => Train(background));
+        }
+
+        return true;
+    }
+
+    /// <summary>Feeds the scorer's alert budget with new transactions' log-odds and reports it.</summary>
+    public static void Calibrate(Scorer scorer, ReadOnlySpan<double> logOdds)
+    {
+        if (scorer.Budget is not { } budget)
+        {
+            return;
+        }
+
+        budget.Observe(logOdds);
+        DetectorMetrics.AlertBudgetShift.Set(budget.Shift);
+        DetectorMetrics.AlertRateUnbudgeted.Set(budget.UnbudgetedRate);
+    }
+
+    /// <summary>The last complete sample of live traffic, or the current one's rows so far.</summary>
+    private TrainingSet? Background()
+    {
+        var sample = _lastSample ?? _reservoir?.ToTrainingSet();
+        return sample?.Count >= MinimumBackground ? sample : null;
+    }
+
+    private void Train(TrainingSet sample)
     {
         try
         {
+            TrainingSet? supervised = null;
+            lock (_lock)
+            {
+                if (_reviewed is { } reviewed && reviewed.Frauds >= _options.SupervisedAfterFrauds)
+                {
+                    // Live traffic stands for the legitimate class: nearly all of it is, and a
+                    // sample that holds a fraud unreviewed costs the model little against 20 reviewed ones.
+                    supervised = new TrainingSet();
+                    for (var i = 0; i < sample.Count; i++)
+                    {
+                        supervised.Add(sample.Row(i), isFraud: false, seconds: 0);
+                    }
+
+                    reviewed.CopyTo(supervised);
+                    _nextSupervisedAt = Math.Max(_nextSupervisedAt, 2 * reviewed.Frauds);
+                }
+            }
+
             var trainer = new ModelTrainer(new TrainerOptions { ValidationFraction = 0 }, _time);
-            var model = trainer.TrainUnsupervised(set, new TrainingContext(null, null, TimeSpan.Zero, _scoring.AlertThreshold));
-            Swap(new Scorer(model, _scoring, _rules));
-            _logger.LogInformation("Trained unsupervised model {Version} on a sample of {Rows:N0} live transactions; next after {Next:N0} more",
-                model.Version, set.Count, _nextTraining);
+            var context = new TrainingContext(null, null, TimeSpan.Zero, _scoring.AlertThreshold);
+            if (supervised is not null)
+            {
+                var model = trainer.TrainSupervised(supervised, context);
+                Swap(NewScorer(model), $"supervised model {model.Version}, learnt from {model.Manifest.TrainingFrauds:N0} reviewed frauds");
+                _logger.LogInformation(
+                    "Trained supervised model {Version} on {Frauds:N0} reviewed frauds and {Rows:N0} other rows; next at {Next:N0} reviewed frauds",
+                    model.Version, model.Manifest.TrainingFrauds, model.Manifest.TrainingRows - model.Manifest.TrainingFrauds, _nextSupervisedAt);
+            }
+            else if (_scorer.Model is not SupervisedModel)
+            {
+                var model = trainer.TrainUnsupervised(sample, context);
+                Swap(NewScorer(model), $"unsupervised model {model.Version}, learnt from {sample.Count:N0} live transactions");
+                _logger.LogInformation("Trained unsupervised model {Version} on a sample of {Rows:N0} live transactions; next after {Next:N0} more",
+                    model.Version, sample.Count, _nextSample);
+            }
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Training the unsupervised model failed; keeping the current scorer");
+            _logger.LogError(e, "Training a model failed; keeping the current scorer");
         }
         finally
         {
-            lock (_bootstrapLock)
+            lock (_lock)
             {
                 _training = false;
             }
         }
     }
 
-    private void Swap(Scorer scorer)
+    /// <summary>
+    /// A scorer with its own alert budget: an unsupervised model held at its contamination (or the
+    /// budget, if lower), anything else under the budget as a ceiling.
+    /// </summary>
+    private Scorer NewScorer(FraudModel? model)
+    {
+        var alertLogOdds = Math.Log(_scoring.AlertThreshold / (1 - _scoring.AlertThreshold));
+        AlertBudget? budget = null;
+        if (model is UnsupervisedModel unsupervised)
+        {
+            var target = _scoring.AlertBudget > 0 ? Math.Min(_scoring.AlertBudget, unsupervised.Data.Contamination) : unsupervised.Data.Contamination;
+            budget = new AlertBudget(target, _scoring.AlertBudgetWindow, alertLogOdds, exact: true);
+        }
+        else if (_scoring.AlertBudget > 0)
+        {
+            budget = new AlertBudget(_scoring.AlertBudget, _scoring.AlertBudgetWindow, alertLogOdds, exact: false);
+        }
+
+        DetectorMetrics.AlertBudgetTarget.Set(budget?.Target ?? 0);
+        return new Scorer(model, _scoring, _rules, budget);
+    }
+
+    private static string Kind(FraudModel model) => model.Manifest.Kind.ToString().ToLowerInvariant();
+
+    private void Swap(Scorer scorer, string description)
     {
         if (_modelLabels is { } old)
         {
@@ -140,7 +294,9 @@ public sealed class ModelHost
         }
 
         _scorer = scorer;
-        _modelLabels = (scorer.ModelVersion, scorer.Model?.Manifest.Kind.ToString().ToLowerInvariant() ?? "rules");
+        _description = description;
+        _modelLabels = (scorer.ModelVersion, scorer.Model is { } model ? Kind(model) : "rules");
         DetectorMetrics.ModelInfo.WithLabels(_modelLabels.Value.Version, _modelLabels.Value.Kind).Set(1);
+        DetectorMetrics.AlertBudgetShift.Set(0);
     }
 }

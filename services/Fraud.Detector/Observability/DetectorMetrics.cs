@@ -49,6 +49,15 @@ public static class DetectorMetrics
     public static readonly Gauge MerchantProfiles = Metrics.CreateGauge(
         "fraud_merchant_profiles", "Merchant profiles held in this process.");
 
+    public static readonly Gauge AlertBudgetTarget = Metrics.CreateGauge(
+        "fraud_alert_budget_ratio", "Share of transactions the alert budget lets alert (the unsupervised model's contamination, or Fraud:Scoring:AlertBudget); 0 when off.");
+
+    public static readonly Gauge AlertRateUnbudgeted = Metrics.CreateGauge(
+        "fraud_alert_unbudgeted_ratio", "Share of the budget window's transactions that score at or above the alert threshold before the budget's shift.");
+
+    public static readonly Gauge AlertBudgetShift = Metrics.CreateGauge(
+        "fraud_alert_budget_shift", "Log-odds the alert budget takes from every score (negative: adds) to keep the alert rate at its budget.");
+
     public static readonly Gauge ModelInfo = Metrics.CreateGauge(
         "fraud_model_info", "1 for the model version in use.",
         new GaugeConfiguration { LabelNames = ["version", "kind"] });

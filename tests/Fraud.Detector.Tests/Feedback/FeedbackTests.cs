@@ -2,7 +2,10 @@ using System.Net;
 using Fraud.Contracts;
 using Fraud.Core.Features;
 using Fraud.Detector.Detection;
+using Fraud.Core.Rules;
+using Fraud.Core.Scoring;
 using Fraud.Detector.Feedback;
+using Fraud.Detector.Models;
 using Fraud.Detector.Observability;
 using Fraud.Detector.Profiles;
 using Fraud.Detector.Subscriptions;
@@ -144,8 +147,8 @@ public sealed class FeedbackTests
         using var ledger = new SqliteLedger(directory.Combine("ledger.db"), new LedgerOptions());
         await ledger.MigrateAsync(CancellationToken.None);
         var merchants = new MerchantProfiles(new ProfileOptions());
-        var sync = new MerchantLabelSync(ledger, merchants, Options.Create(new DetectorOptions()), new FakeTimeProvider(DetectorHost.Now),
-            NullLogger<MerchantLabelSync>.Instance);
+        var sync = new LabelSync(ledger, merchants, Models(), Options.Create(new DetectorOptions()), new FakeTimeProvider(DetectorHost.Now),
+            NullLogger<LabelSync>.Instance);
         Transaction[] seen =
         [
             Tx("ms-1", "m-x", Events.T0), Tx("ms-2", "m-x", Events.T0.AddMinutes(5)), Tx("ms-3", "m-y", Events.T0.AddMinutes(6)),
@@ -183,7 +186,7 @@ public sealed class FeedbackTests
         var merchants = new MerchantProfiles(new ProfileOptions());
         var time = new FakeTimeProvider(DetectorHost.Now);
         var options = new DetectorOptions { LabelSyncInterval = TimeSpan.FromSeconds(5) };
-        var sync = new MerchantLabelSync(ledger, merchants, Options.Create(options), time, NullLogger<MerchantLabelSync>.Instance);
+        var sync = new LabelSync(ledger, merchants, Models(), Options.Create(options), time, NullLogger<LabelSync>.Instance);
         Transaction[] seen = [Tx("mp-1", "m-p", Events.T0), Tx("mp-2", "m-p", Events.T0.AddMinutes(1))];
         foreach (var tx in seen)
         {
@@ -278,4 +281,7 @@ public sealed class FeedbackTests
         await host.Get<IAccountProfiles>().ObserveAsync([probe], features, new bool[1], peek: true, CancellationToken.None);
         return features[(int)Feature.AccountKnownFraud30d];
     }
+
+    private static ModelHost Models() => new(Options.Create(new DetectorOptions()), Options.Create(new ScoringOptions()),
+        Options.Create(new RuleOptions()), TimeProvider.System, NullLogger<ModelHost>.Instance);
 }

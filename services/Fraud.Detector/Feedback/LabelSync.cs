@@ -1,22 +1,26 @@
 using Fraud.Core.Features;
 using Fraud.Detector.Detection;
+using Fraud.Detector.Models;
 using Fraud.Runtime.Ledger;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Detector.Feedback;
 
 /// <summary>
-/// Merchant risk needs every fraud label, but a verdict reaches only the one detector replica its
-/// partition belongs to. So labels go through the ledger: each replica reads the labels recorded
-/// since its last look and credits them to its own merchant profiles. Starts from the labels
-/// recorded before it started (its merchant profiles are empty then, so older ones could not apply).
+/// Merchant risk needs every fraud label, and learning from reviews needs the verdicts on this
+/// replica's alerts, but a verdict reaches only the one detector replica its partition belongs to.
+/// So labels go through the ledger: each replica reads the labels recorded since its last look,
+/// credits the frauds to its own merchant profiles and gives every label to its
+/// <see cref="ModelHost"/>. Starts from the labels recorded before it started (its merchant
+/// profiles and remembered alerts are empty then, so older ones could not apply).
 /// </summary>
-public sealed class MerchantLabelSync(
+public sealed class LabelSync(
     ILedger ledger,
     MerchantProfiles merchants,
+    ModelHost models,
     IOptions<DetectorOptions> options,
     TimeProvider time,
-    ILogger<MerchantLabelSync> logger) : BackgroundService
+    ILogger<LabelSync> logger) : BackgroundService
 {
     private const int Page = 1_000;
 
@@ -58,6 +62,7 @@ public sealed class MerchantLabelSync(
             foreach (var record in labels)
             {
                 var label = record.Label;
+                models.Learn(label);
                 if (label.IsFraud && label.MerchantId is { Length: > 0 } merchantId)
                 {
                     merchants.AddKnownFraud(merchantId, TimeKey.Seconds(label.TransactionTime), StableHash.Of(label.TransactionId));

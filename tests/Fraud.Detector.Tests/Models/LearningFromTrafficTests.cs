@@ -1,0 +1,199 @@
+using Fraud.Contracts;
+using Fraud.Core.Model;
+using Fraud.Core.Simulation;
+using Fraud.Detector.Detection;
+using Fraud.Detector.Feedback;
+using Fraud.Detector.Models;
+using Fraud.Detector.Tests.Infrastructure;
+using Fraud.Runtime.Messaging;
+
+namespace Fraud.Detector.Tests.Models;
+
+/// <summary>
+/// A detector started without a model file, fed the simulator's stream through its own pipeline:
+/// what it alerts on as it learns, first from traffic alone, then from analysts' reviews.
+/// </summary>
+public sealed class LearningFromTrafficTests
+{
+    private const int Bootstrap = 20_000;
+    private const int Batch = 500;
+
+    private static readonly SimulatorOptions Stream = new() { Accounts = 2_500, Merchants = 500, Days = 30, Seed = 11 };
+
+    /// <summary>Counts of one phase of the stream.</summary>
+    private sealed class Tally
+    {
+        public int Transactions { get; set; }
+        public int Alerts { get; set; }
+        public int Frauds { get; set; }
+        public int FraudsAlerted { get; set; }
+        public double AlertRate => Alerts / (double)Transactions;
+        public double Precision => FraudsAlerted / (double)Math.Max(Alerts, 1);
+        public override string ToString() =>
+            $"{Transactions:N0} transactions, {Alerts:N0} alerts ({AlertRate:P2}), precision {Precision:P1}, {FraudsAlerted}/{Frauds} frauds alerted";
+    }
+
+    [Fact]
+    public async Task The_unsupervised_model_alerts_on_its_contamination_of_a_live_stream_as_profiles_mature()
+    {
+        await using var host = await StartAsync(supervisedAfterFrauds: 0);
+        var models = host.Get<ModelHost>();
+        var unsupervised = new Tally();
+        var published = 0;
+        var calibrated = false;
+        await foreach (var (batch, truth) in FeedAsync(host, models))
+        {
+            var anomalies = NewAnomalies(host, ref published);
+            // Once the model's budget has a window of its own (the first one's is its warm-up).
+            if (models.Current.Model is UnsupervisedModel && models.Current.Budget is { } budget && budget.Observed >= budget.Window)
+            {
+                calibrated = true;
+                Count(unsupervised, batch, truth, anomalies);
+            }
+        }
+
+        Assert.True(calibrated, "the unsupervised model was never trained");
+        Assert.Equal(0.01, models.Current.Budget!.Target);
+        Assert.True(unsupervised.Transactions > 40_000, unsupervised.ToString());
+        Assert.InRange(unsupervised.AlertRate, 0.007, 0.014);
+        // What the model alone would flag by the end: the reason the threshold has to follow the stream.
+        Assert.True(models.Current.Budget.UnbudgetedRate > 0.03, $"unbudgeted {models.Current.Budget.UnbudgetedRate:P2}");
+    }
+
+    [Fact]
+    public async Task Reviews_of_its_alerts_hand_over_to_a_supervised_model_after_fifty_confirmed_frauds()
+    {
+        await using var host = await StartAsync(supervisedAfterFrauds: null);
+        var models = host.Get<ModelHost>();
+        var verdicts = host.Get<IEventHandler<Verdict>>();
+        var labels = host.Get<LabelSync>();
+        var before = new Tally();
+        var after = new Tally();
+        var published = 0;
+        SupervisedModel? handover = null;
+        await foreach (var (batch, truth) in FeedAsync(host, models))
+        {
+            var anomalies = NewAnomalies(host, ref published);
+            Count(handover is null ? before : after, batch, truth, anomalies);
+
+            // An analyst reviews every alert; the detector learns the verdicts through the ledger.
+            await verdicts.HandleAsync([.. anomalies.Select(a => Review(a, truth[a.TransactionId]))], CancellationToken.None);
+            await labels.SyncOnceAsync(CancellationToken.None);
+            if (handover is null && models.Reviews.Frauds >= 50)
+            {
+                handover = await WaitForAsync<SupervisedModel>(models);
+                Assert.InRange(handover.Manifest.TrainingFrauds, 50, 100);
+                Assert.StartsWith($"supervised model {handover.Version}, learnt from {handover.Manifest.TrainingFrauds} reviewed frauds", models.Description);
+            }
+        }
+
+        Assert.NotNull(handover);
+        Assert.True(models.Current.Model is SupervisedModel current && current.Manifest.TrainingFrauds > handover.Manifest.TrainingFrauds,
+            "retrained as reviews grew");
+        Assert.True(after.Transactions > 50_000, after.ToString());
+        Assert.True(after.Precision >= 0.4, $"before: {before}; after: {after}");
+        Assert.True(after.FraudsAlerted >= 0.3 * after.Frauds, $"before: {before}; after: {after}");
+        Assert.InRange(after.AlertRate, 0.001, 0.01);
+    }
+
+    /// <summary>A detector without a model file; <paramref name="supervisedAfterFrauds"/> null keeps the default.</summary>
+    private static Task<DetectorHost> StartAsync(int? supervisedAfterFrauds)
+    {
+        var settings = new Dictionary<string, string> { ["Fraud:Detector:BootstrapRows"] = $"{Bootstrap}" };
+        if (supervisedAfterFrauds is { } frauds)
+        {
+            settings["Fraud:Detector:SupervisedAfterFrauds"] = $"{frauds}";
+        }
+
+        return DetectorHost.StartAsync(settings: settings);
+    }
+
+    /// <summary>
+    /// The stream in deliveries of <see cref="Batch"/>, each handled by the pipeline before it is
+    /// yielded with the truth of its transactions. When a sample completes, waits for its model, so
+    /// the phases do not depend on how fast training runs on the machine.
+    /// </summary>
+    private static async IAsyncEnumerable<(List<Transaction> Batch, Dictionary<string, bool> Truth)> FeedAsync(DetectorHost host, ModelHost models)
+    {
+        var pipeline = host.Get<DetectionPipeline>();
+        var batch = new List<Transaction>(Batch);
+        var truth = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var fed = 0;
+        foreach (var row in new TransactionSimulator(Stream).Generate())
+        {
+            batch.Add(row.Transaction);
+            truth[row.Transaction.TransactionId] = row.IsFraud == true;
+            if (batch.Count < Batch)
+            {
+                continue;
+            }
+
+            var model = models.Current.Model;
+            await pipeline.HandleAsync(batch, CancellationToken.None);
+            fed += batch.Count;
+            if (fed % Bootstrap == 0 && IsSampleDue(fed))
+            {
+                await WaitForAsync<FraudModel>(models, previous: model);
+            }
+
+            yield return (batch, truth);
+            batch = new List<Transaction>(Batch);
+        }
+    }
+
+    /// <summary>Samples complete after 1, 3, 7, 15, … bootstrap sizes (each interval twice the last, up to eight).</summary>
+    private static bool IsSampleDue(int fed)
+    {
+        long due = 0;
+        for (long interval = Bootstrap; due < fed; interval = Math.Min(interval * 2, 8L * Bootstrap))
+        {
+            due += interval;
+        }
+
+        return due == fed;
+    }
+
+    private static List<Anomaly> NewAnomalies(DetectorHost host, ref int published)
+    {
+        var publishes = host.Dapr.PublishesTo("anomalies");
+        var fresh = publishes.Skip(published).Select(p => (Anomaly)p.Data!).ToList();
+        published = publishes.Count;
+        return fresh;
+    }
+
+    private static void Count(Tally tally, List<Transaction> batch, Dictionary<string, bool> truth, List<Anomaly> anomalies)
+    {
+        tally.Transactions += batch.Count;
+        tally.Frauds += batch.Count(t => truth[t.TransactionId]);
+        tally.Alerts += anomalies.Count;
+        tally.FraudsAlerted += anomalies.Count(a => truth[a.TransactionId]);
+    }
+
+    private static Verdict Review(Anomaly anomaly, bool isFraud) => new()
+    {
+        TransactionId = anomaly.TransactionId,
+        AccountId = anomaly.AccountId,
+        MerchantId = anomaly.MerchantId,
+        TransactionTime = anomaly.Timestamp,
+        Status = isFraud ? AnomalyStatus.ConfirmedFraud : AnomalyStatus.FalsePositive,
+        ReviewedBy = "analyst",
+        ReviewedAt = DetectorHost.Now,
+    };
+
+    private static async Task<T> WaitForAsync<T>(ModelHost models, FraudModel? previous = null)
+        where T : FraudModel
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (models.Current.Model is T model && !ReferenceEquals(model, previous))
+            {
+                return model;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"no new {typeof(T).Name} within 120 s; the detector says: {models.Description}");
+    }
+}
