@@ -1,7 +1,7 @@
 namespace Fraud.Core.Features;
 
 /// <summary>
-/// One account's behaviour, in a fixed ~400 bytes whatever its volume: the last
+/// One account's behaviour, in a fixed ~540 bytes whatever its volume: the last
 /// <see cref="RecentCapacity"/> transactions exactly (velocity, median, rank, repeats, duplicates)
 /// and exponentially decayed 1 d / 7 d / 30 d windows for everything longer.
 /// Not thread-safe: per-account updates are serialised by the caller (a shard or an actor).
@@ -16,11 +16,16 @@ public sealed class AccountProfile : IProfile
 
     private const float MaxDays = 365f;
 
+    internal const int NoChannel = 0xF;
+
     // Ring of the most recent transactions, newest at RecentHead - 1.
     internal RecentInts RecentTime;
     internal RecentFloats RecentAmount;
     internal RecentInts RecentMerchant;
     internal RecentInts RecentTransaction;
+    internal RecentInts RecentCategory;
+    /// <summary>Four bits per ring entry: its channel, or <see cref="NoChannel"/>.</summary>
+    internal ulong RecentChannels = ulong.MaxValue;
     /// <summary>Bit i set: recent transaction i is a known fraud, left out of the amount baseline.</summary>
     internal ushort RecentFraud;
     internal byte RecentHead;
@@ -146,6 +151,10 @@ public sealed class AccountProfile : IProfile
         var below = 0f;
         var considered = 0;
         var newMerchant = tx.MerchantHash != 0 ? 1f : FeatureVector.Missing;
+        var newCategory = FeatureVector.Missing;
+        var categorySum = 0f;
+        var categoryCount = 0;
+        var newChannel = FeatureVector.Missing;
         for (var i = 0; i < RecentCount; i++)
         {
             var ti = RecentTime[i];
@@ -190,6 +199,31 @@ public sealed class AccountProfile : IProfile
             {
                 newMerchant = 0f;
             }
+
+            // Category and channel: new only against settled entries that recorded one (older
+            // profiles, and producers that send them only sometimes, leave them unknown).
+            if (tx.CategoryHash != 0 && RecentCategory[i] != 0 && settledEntry)
+            {
+                if (RecentCategory[i] == tx.CategoryHash)
+                {
+                    newCategory = 0f;
+                    if ((RecentFraud & (1 << i)) == 0)
+                    {
+                        categorySum += ai;
+                        categoryCount++;
+                    }
+                }
+                else if (newCategory != 0f)
+                {
+                    newCategory = 1f;
+                }
+            }
+
+            var channel = ChannelAt(i);
+            if (tx.Channel >= 0 && channel != NoChannel && settledEntry && newChannel != 0f)
+            {
+                newChannel = channel == tx.Channel ? 0f : 1f;
+            }
         }
 
         var missing = FeatureVector.Missing;
@@ -227,6 +261,9 @@ public sealed class AccountProfile : IProfile
             : missing;
 
         f[(int)Feature.NewMerchantForAccount] = newMerchant;
+        f[(int)Feature.NewCategoryForAccount] = newCategory;
+        f[(int)Feature.AmountToAccountCategoryMean] = categoryCount > 0 ? amount / MathF.Max(categorySum / categoryCount, 0.01f) : missing;
+        f[(int)Feature.NewChannelForAccount] = newChannel;
         var today = TimeKey.Day(t);
         f[(int)Feature.NewDeviceForAccount] = tx.DeviceHash == 0 || Devices[0] == 0 ? missing
             : Contains(Devices, tx.DeviceHash) || (PendingDevice == tx.DeviceHash && PendingDeviceDay != today) ? 0f : 1f;
@@ -270,6 +307,9 @@ public sealed class AccountProfile : IProfile
         f[(int)Feature.AccountHistoryCount] = 0;
         f[(int)Feature.AccountAgeDays] = 0;
         f[(int)Feature.AccountKnownFraud30d] = 0;
+        f[(int)Feature.NewCategoryForAccount] = missing;
+        f[(int)Feature.AmountToAccountCategoryMean] = missing;
+        f[(int)Feature.NewChannelForAccount] = missing;
     }
 
     internal void Add(in TransactionView tx)
@@ -330,6 +370,9 @@ public sealed class AccountProfile : IProfile
         RecentAmount[RecentHead] = amount;
         RecentMerchant[RecentHead] = tx.MerchantHash;
         RecentTransaction[RecentHead] = tx.TransactionHash;
+        RecentCategory[RecentHead] = tx.CategoryHash;
+        var shift = 4 * RecentHead;
+        RecentChannels = (RecentChannels & ~(0xFUL << shift)) | ((ulong)(tx.Channel is >= 0 and < NoChannel ? tx.Channel : NoChannel) << shift);
         RecentFraud &= (ushort)~(1 << RecentHead);
         RecentHead = (byte)((RecentHead + 1) % RecentCapacity);
         if (RecentCount < RecentCapacity)
@@ -388,6 +431,8 @@ public sealed class AccountProfile : IProfile
             HasKnownFraud = true;
         }
     }
+
+    private int ChannelAt(int i) => (int)((RecentChannels >> (4 * i)) & 0xF);
 
     private float ZScore(float amount, float c30, float d30)
     {

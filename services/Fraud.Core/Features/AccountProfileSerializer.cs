@@ -9,10 +9,13 @@ namespace Fraud.Core.Features;
 /// </summary>
 public static class AccountProfileSerializer
 {
-    public const byte Version = 2;
+    public const byte Version = 3;
 
-    /// <summary>Version 1 had no pending device and country (<see cref="AccountProfile.PendingDevice"/>); still read.</summary>
-    private const int SizeV1 = Size - 4 * 4;
+    /// <summary>Version 2 had no category ring and channels (<see cref="AccountProfile.RecentCategory"/>); still read.</summary>
+    private const int SizeV2 = Size - 4 * AccountProfile.RecentCapacity - 8;
+
+    /// <summary>Version 1 had no pending device and country (<see cref="AccountProfile.PendingDevice"/>) either; still read.</summary>
+    private const int SizeV1 = SizeV2 - 4 * 4;
 
     public const int Size = 1 // version
         + 4 * AccountProfile.RecentCapacity * 4 // time, amount, merchant, transaction rings
@@ -22,7 +25,8 @@ public static class AccountProfileSerializer
         + 4 * 17 // decayed sums, hour, home, last location
         + 4 + 1 // last location time, has location
         + 4 + 4 + 1 // known fraud
-        + 4 * 4; // pending device and country, each with its day (version 2)
+        + 4 * 4 // pending device and country, each with its day (version 2)
+        + 4 * AccountProfile.RecentCapacity + 8; // category ring, channels (version 3)
 
     public static byte[] Serialize(AccountProfile profile)
     {
@@ -71,6 +75,12 @@ public static class AccountProfileSerializer
         w.Int(profile.PendingDeviceDay);
         w.Int(profile.PendingCountry);
         w.Int(profile.PendingCountryDay);
+        for (var i = 0; i < AccountProfile.RecentCapacity; i++)
+        {
+            w.Int(profile.RecentCategory[i]);
+        }
+
+        w.ULong(profile.RecentChannels);
         return bytes;
     }
 
@@ -78,7 +88,7 @@ public static class AccountProfileSerializer
     public static AccountProfile Deserialize(ReadOnlySpan<byte> bytes)
     {
         var version = bytes.IsEmpty ? 0 : bytes[0];
-        if (!(version == Version && bytes.Length == Size) && !(version == 1 && bytes.Length == SizeV1))
+        if (!(version == Version && bytes.Length == Size) && !(version == 2 && bytes.Length == SizeV2) && !(version == 1 && bytes.Length == SizeV1))
         {
             throw new InvalidDataException(
                 $"Account profile blob has {bytes.Length} bytes and version {(bytes.IsEmpty ? "none" : bytes[0].ToString(System.Globalization.CultureInfo.InvariantCulture))}; expected {Size} bytes, version {Version}.");
@@ -138,6 +148,16 @@ public static class AccountProfileSerializer
             p.PendingCountryDay = r.Int();
         }
 
+        if (version >= 3)
+        {
+            for (var i = 0; i < AccountProfile.RecentCapacity; i++)
+            {
+                p.RecentCategory[i] = r.Int();
+            }
+
+            p.RecentChannels = r.ULong();
+        }
+
         return p;
     }
 
@@ -166,6 +186,12 @@ public static class AccountProfileSerializer
         {
             BinaryPrimitives.WriteSingleLittleEndian(_buffer[_at..], value);
             _at += 4;
+        }
+
+        public void ULong(ulong value)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(_buffer[_at..], value);
+            _at += 8;
         }
     }
 
@@ -196,6 +222,13 @@ public static class AccountProfileSerializer
         {
             var value = BinaryPrimitives.ReadSingleLittleEndian(_buffer[_at..]);
             _at += 4;
+            return value;
+        }
+
+        public ulong ULong()
+        {
+            var value = BinaryPrimitives.ReadUInt64LittleEndian(_buffer[_at..]);
+            _at += 8;
             return value;
         }
     }

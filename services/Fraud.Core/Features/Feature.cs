@@ -65,4 +65,12 @@ public enum Feature
     MerchantDaysSinceFirstKnownFraud,
     MerchantSettledFraudShare,
     MerchantLastSettledIsFraud,
+
+    // Merchant category and channel, when the transaction carries them (appended: model files
+    // match features by name, and older ones simply do not use these).
+    NewCategoryForAccount,
+    AmountToAccountCategoryMean,
+    NewChannelForAccount,
+    CategoryRisk30d,
+    AmountToCategoryMean,
 }

@@ -5,7 +5,7 @@ namespace Fraud.Core.Features;
 /// <summary>Size, names and the "missing" value of the feature vector.</summary>
 public static class FeatureVector
 {
-    public const int Length = (int)Feature.MerchantLastSettledIsFraud + 1;
+    public const int Length = (int)Feature.AmountToCategoryMean + 1;
 
     /// <summary>Below every real value (all real features are ≥ −50), so trees separate it cleanly.</summary>
     public const float Missing = -999f;

@@ -35,6 +35,9 @@ public sealed class MerchantProfile : IProfile
     internal int LastKnownFraudSeconds;
     internal bool HasKnownFraud;
 
+    /// <summary>The merchant's category as its transactions last gave it: a fraud label on the merchant counts for it too.</summary>
+    internal string? Category;
+
     public int LastSeen => LastSeconds;
 
     public int TransactionCount => TotalCount;
@@ -68,7 +71,7 @@ public sealed class MerchantProfile : IProfile
         f[(int)Feature.MerchantCount1d] = c1;
         f[(int)Feature.MerchantCount7d] = c7;
         f[(int)Feature.MerchantCount30d] = c30;
-        f[(int)Feature.AmountToMerchantMean] = c30 > 1e-3f && Sum30d > 0 ? (float)tx.Amount / (Sum30d * d30 / c30) : missing;
+        f[(int)Feature.AmountToMerchantMean] = AmountToMean(tx, d30);
         f[(int)Feature.MerchantBurst1hVs7d] = c1h / MathF.Max(c7 / (7f * 24f), 1f / 24f);
 
         var today = TimeKey.Day(t);
@@ -82,6 +85,22 @@ public sealed class MerchantProfile : IProfile
             : missing;
         f[(int)Feature.MerchantDaysSinceFirstKnownFraud] = FirstFraudDay(today - RingDays + 1) is { } first ? today - first : missing;
         Settled(t - labelDelayDays * TimeKey.SecondsPerDay, f);
+    }
+
+    /// <summary>
+    /// The two features a merchant category's profile gives (<see cref="Feature.CategoryRisk30d"/>,
+    /// <see cref="Feature.AmountToCategoryMean"/>), computed as <see cref="Extract"/> computes their
+    /// merchant twins but without the rest: it runs for every transaction that has a category.
+    /// </summary>
+    public (float Risk30d, float AmountToMean) ExtractAsCategory(in TransactionView tx, int labelDelayDays) =>
+        TotalCount == 0
+            ? (FeatureVector.Missing, FeatureVector.Missing)
+            : (Risk(TimeKey.Day(tx.Seconds) - labelDelayDays, 30), AmountToMean(tx, Decay.Factor(LastSeconds, tx.Seconds, Decay.Month)));
+
+    private float AmountToMean(in TransactionView tx, float d30)
+    {
+        var c30 = Count30d * d30;
+        return c30 > 1e-3f && Sum30d > 0 ? (float)tx.Amount / (Sum30d * d30 / c30) : FeatureVector.Missing;
     }
 
     /// <summary>Fraud share of the recent transactions old enough for their fate to be known, and the latest one's.</summary>

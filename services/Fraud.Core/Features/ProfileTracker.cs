@@ -37,15 +37,7 @@ public sealed class ProfileTracker : ITransactionObserver
         var view = new TransactionView(tx);
         var account = _accounts.GetOrAdd(tx.AccountId, view.Seconds);
         var fresh = account.Observe(view, features, _options.SmallAmount);
-        if (tx.MerchantId is { Length: > 0 } merchantId)
-        {
-            Merchants.Observe(merchantId, view, features, fresh);
-        }
-        else
-        {
-            MerchantProfiles.ExtractAbsent(features);
-        }
-
+        Merchants.Observe(tx.MerchantId, view, features, fresh);
         return fresh;
     }
 

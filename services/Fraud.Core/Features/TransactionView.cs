@@ -18,6 +18,8 @@ public readonly struct TransactionView
         Channel = tx.Channel is { } channel ? (int)channel : -1;
         TransactionHash = StableHash.Of(tx.TransactionId);
         MerchantHash = StableHash.Of(tx.MerchantId);
+        Category = tx.MerchantCategory is { Length: > 0 } category ? category : null;
+        CategoryHash = StableHash.Of(Category);
         DeviceHash = StableHash.Of(tx.DeviceId);
         CountryHash = StableHash.Of(tx.Country);
         HasLocation = tx.Latitude is not null && tx.Longitude is not null;
@@ -32,6 +34,8 @@ public readonly struct TransactionView
     public int Channel { get; }
     public int TransactionHash { get; }
     public int MerchantHash { get; }
+    public string? Category { get; }
+    public int CategoryHash { get; }
     public int DeviceHash { get; }
     public int CountryHash { get; }
     public bool HasLocation { get; }

@@ -14,7 +14,7 @@ internal static class ReasonCatalog
     [
         "AMOUNT_UNUSUAL", "VELOCITY", "CARD_TESTING", "TIME_OF_DAY", "CHANNEL", "ACCOUNT_NEW",
         "ACCOUNT_FRAUD_HISTORY", "NEW_MERCHANT", "NEW_DEVICE", "NEW_COUNTRY", "GEO_VELOCITY",
-        "MERCHANT_RISK", "MERCHANT_ACTIVITY",
+        "MERCHANT_RISK", "MERCHANT_ACTIVITY", "NEW_CATEGORY", "CATEGORY_AMOUNT", "CATEGORY_RISK",
     ];
 
     private static readonly int[] GroupOfFeature = BuildGroups();
@@ -42,6 +42,9 @@ internal static class ReasonCatalog
         "MERCHANT_RISK" => tx.MerchantId is not null && !IsMissing(f, Feature.MerchantKnownFrauds30d) && f.Get(Feature.MerchantKnownFrauds30d) > 0,
         "MERCHANT_ACTIVITY" => tx.MerchantId is not null && !IsMissing(f, Feature.MerchantCount1h) && !IsMissing(f, Feature.MerchantCount7d)
             && f.Get(Feature.MerchantCount1h) >= Math.Max(3f, 2 * f.Get(Feature.MerchantCount7d) / 168f),
+        "NEW_CATEGORY" => tx.MerchantCategory is not null && f.Get(Feature.NewCategoryForAccount) == 1f,
+        "CATEGORY_AMOUNT" => tx.MerchantCategory is not null && !IsMissing(f, Feature.AmountToAccountCategoryMean) && f.Get(Feature.AmountToAccountCategoryMean) >= 2f,
+        "CATEGORY_RISK" => tx.MerchantCategory is not null && !IsMissing(f, Feature.CategoryRisk30d) && f.Get(Feature.CategoryRisk30d) > 0f,
         _ => false,
     };
 
@@ -52,7 +55,9 @@ internal static class ReasonCatalog
         "VELOCITY" => Format($"{Wording.Count(f.Get(Feature.AccountCount1h) + 1, "transaction")} within the hour, {f.Get(Feature.AccountCount1d):0.#} in the last day (usually {Daily(f):0.#} a day)"),
         "CARD_TESTING" => Format($"{Wording.Count(f.Get(Feature.AccountSmallCount1h), "small transaction")} within the hour before this one"),
         "TIME_OF_DAY" => Format($"at {tx.Timestamp.UtcDateTime:HH:mm} UTC, {(f.Get(Feature.AccountHourDeviation) > 0.5f ? "an unusual hour for this account" : "at night")}"),
-        "CHANNEL" => $"channel {ChannelName(tx.Channel)}",
+        "CHANNEL" => f.Get(Feature.NewChannelForAccount) == 1f
+            ? $"first {ChannelName(tx.Channel)} transaction among the account's recent ones"
+            : $"channel {ChannelName(tx.Channel)}",
         "ACCOUNT_NEW" => Format($"a new account: {Wording.Count(f.Get(Feature.AccountHistoryCount), "earlier transaction")} over {Wording.Count(f.Get(Feature.AccountAgeDays), "day")}"),
         "ACCOUNT_FRAUD_HISTORY" => $"confirmed fraud on this account {Wording.DaysAgo(f.Get(Feature.AccountDaysSinceKnownFraud))}",
         "NEW_MERCHANT" => $"first transaction at merchant {tx.MerchantId} among the account's recent ones",
@@ -63,6 +68,9 @@ internal static class ReasonCatalog
             : Format($"{f.Get(Feature.DistanceFromHomeKm):N0} km from where this account usually pays"),
         "MERCHANT_RISK" => MerchantRisk(f, tx),
         "MERCHANT_ACTIVITY" => Format($"merchant {tx.MerchantId}: {Wording.Count(f.Get(Feature.MerchantCount1h), "transaction")} in the last hour, {f.Get(Feature.MerchantCount7d) / 168f:0.#} an hour usually"),
+        "NEW_CATEGORY" => $"first transaction in category {tx.MerchantCategory} among the account's recent ones",
+        "CATEGORY_AMOUNT" => Format($"amount {tx.Amount:0.00} is {f.Get(Feature.AmountToAccountCategoryMean):0.0}× the account's usual {tx.MerchantCategory} amount of {(float)tx.Amount / f.Get(Feature.AmountToAccountCategoryMean):0.00}"),
+        "CATEGORY_RISK" => Format($"category {tx.MerchantCategory}: {f.Get(Feature.CategoryRisk30d):0.0%} of its settled transactions were fraud"),
         _ => Codes[group],
     };
 
@@ -116,12 +124,12 @@ internal static class ReasonCatalog
         Feature.Amount or Feature.AccountMeanAmount1d or Feature.AccountMeanAmount7d or Feature.AccountMeanAmount30d
             or Feature.AccountMaxAmount7d or Feature.AccountMaxAmount30d or Feature.AmountToMean30d or Feature.AmountToMean7d
             or Feature.AmountToRecentMedian or Feature.AmountToRecentLowerQuartile or Feature.AmountToMax30d or Feature.AmountZScore30d or Feature.AmountRankRecent
-            or Feature.AmountToMerchantMean => "AMOUNT_UNUSUAL",
+            or Feature.AmountToMerchantMean or Feature.AmountToCategoryMean => "AMOUNT_UNUSUAL",
         Feature.AccountSecondsSincePrevious or Feature.AccountCount1h or Feature.AccountCount1d or Feature.AccountCount7d
             or Feature.AccountCount30d or Feature.AccountAmountSum1h or Feature.AccountBurst1dVs30d => "VELOCITY",
         Feature.AccountSmallCount1h => "CARD_TESTING",
         Feature.HourOfDay or Feature.IsNight or Feature.IsWeekend or Feature.AccountHourDeviation => "TIME_OF_DAY",
-        Feature.Channel => "CHANNEL",
+        Feature.Channel or Feature.NewChannelForAccount => "CHANNEL",
         Feature.AccountHistoryCount or Feature.AccountAgeDays => "ACCOUNT_NEW",
         Feature.AccountKnownFraud30d or Feature.AccountDaysSinceKnownFraud => "ACCOUNT_FRAUD_HISTORY",
         Feature.NewMerchantForAccount => "NEW_MERCHANT",
@@ -133,6 +141,9 @@ internal static class ReasonCatalog
             or Feature.MerchantLastSettledIsFraud => "MERCHANT_RISK",
         Feature.MerchantCount1h or Feature.MerchantCount1d or Feature.MerchantCount7d or Feature.MerchantCount30d
             or Feature.MerchantBurst1hVs7d => "MERCHANT_ACTIVITY",
+        Feature.NewCategoryForAccount => "NEW_CATEGORY",
+        Feature.AmountToAccountCategoryMean => "CATEGORY_AMOUNT",
+        Feature.CategoryRisk30d => "CATEGORY_RISK",
         _ => throw new InvalidOperationException($"Feature {feature} has no reason group."),
     };
 }

@@ -257,18 +257,9 @@ public sealed class DetectionPipeline(
         }
     }
 
-    /// <summary>Merchant features from this instance's merchant profiles (folded in unless a redelivery or a peek).</summary>
-    public void AddMerchantFeatures(Transaction tx, in TransactionView view, Span<float> row, bool add)
-    {
-        if (tx.MerchantId is { Length: > 0 } merchantId)
-        {
-            merchants.Observe(merchantId, view, row, add);
-        }
-        else
-        {
-            MerchantProfiles.ExtractAbsent(row);
-        }
-    }
+    /// <summary>Merchant and category features from this instance's profiles (folded in unless a redelivery or a peek).</summary>
+    public void AddMerchantFeatures(Transaction tx, in TransactionView view, Span<float> row, bool add) =>
+        merchants.Observe(tx.MerchantId, view, row, add);
 
     /// <summary>The scored transaction; an <see cref="Anomaly"/> at or above the alert threshold. Reasons from severity low up.</summary>
     public static ScoredTransaction Score(Scorer scorer, Transaction tx, ReadOnlySpan<float> row, DateTimeOffset now) =>

@@ -111,6 +111,34 @@ public sealed class ReasonTruthTests
         Assert.All(reasons, r => Assert.DoesNotContain("-999", r.Detail, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Category_and_channel_reasons_say_what_is_so_and_only_when_it_is()
+    {
+        var grocery = Afternoon with { MerchantCategory = "grocery" };
+
+        Assert.False(Supported("NEW_CATEGORY", Features((Feature.NewCategoryForAccount, 0)), grocery));
+        Assert.False(Supported("NEW_CATEGORY", Features((Feature.NewCategoryForAccount, 1)), Afternoon));
+        Assert.True(Supported("NEW_CATEGORY", Features((Feature.NewCategoryForAccount, 1)), grocery));
+        Assert.Equal("first transaction in category grocery among the account's recent ones",
+            Detail("NEW_CATEGORY", Features((Feature.NewCategoryForAccount, 1)), grocery));
+
+        Assert.False(Supported("CATEGORY_AMOUNT", Features(), grocery));
+        Assert.False(Supported("CATEGORY_AMOUNT", Features((Feature.AmountToAccountCategoryMean, 1.5f)), grocery));
+        var fiveTimes = Features((Feature.AmountToAccountCategoryMean, 5));
+        Assert.True(Supported("CATEGORY_AMOUNT", fiveTimes, grocery));
+        Assert.Equal("amount 950.00 is 5.0× the account's usual grocery amount of 190.00", Detail("CATEGORY_AMOUNT", fiveTimes, grocery));
+
+        Assert.False(Supported("CATEGORY_RISK", Features(), grocery));
+        Assert.False(Supported("CATEGORY_RISK", Features((Feature.CategoryRisk30d, 0)), grocery));
+        var risky = Features((Feature.CategoryRisk30d, 0.042f));
+        Assert.True(Supported("CATEGORY_RISK", risky, grocery));
+        Assert.Equal("category grocery: 4.2% of its settled transactions were fraud", Detail("CATEGORY_RISK", risky, grocery));
+
+        Assert.Equal("first online transaction among the account's recent ones", Detail("CHANNEL", Features((Feature.NewChannelForAccount, 1))));
+        Assert.Equal("channel online", Detail("CHANNEL", Features((Feature.NewChannelForAccount, 0))));
+        Assert.Equal("channel online", Detail("CHANNEL", Features()));
+    }
+
     /// <summary>A model in which every feature adds the same to the log-odds.</summary>
     private sealed class EveryFeatureCounts() : Fraud.Core.Model.FraudModel(new Fraud.Core.Model.ModelManifest
     {
