@@ -28,7 +28,19 @@ public static class ModelFile
 
         // Write beside and rename, so a reader never sees half a model.
         var temporary = path + ".tmp";
-        using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Create))
+        using (var file = File.Create(temporary))
+        {
+            Save(model, file);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Writes the model file's zip to <paramref name="stream"/> (left open).</summary>
+    public static void Save(FraudModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
         {
             Write(zip, ManifestEntry, model.Manifest, ModelJsonContext.Default.ModelManifest);
             switch (model)
@@ -46,12 +58,10 @@ public static class ModelFile
 
             if (model.Source is { } source)
             {
-                using var stream = zip.CreateEntry(SourceEntry, CompressionLevel.NoCompression).Open();
-                stream.Write(source);
+                using var entry = zip.CreateEntry(SourceEntry, CompressionLevel.NoCompression).Open();
+                entry.Write(source);
             }
         }
-
-        File.Move(temporary, path, overwrite: true);
     }
 
     public static FraudModel Load(string path)
@@ -61,9 +71,16 @@ public static class ModelFile
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         }
 
+        using var file = File.OpenRead(path);
+        return Load(file, path);
+    }
+
+    /// <summary>Reads a model file's zip from <paramref name="stream"/>; <paramref name="path"/> names it in errors.</summary>
+    public static FraudModel Load(Stream stream, string path)
+    {
         try
         {
-            using var zip = ZipFile.OpenRead(path);
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             var manifest = Read(zip, ManifestEntry, ModelJsonContext.Default.ModelManifest, path);
             if (manifest.Format != ModelManifest.CurrentFormat)
             {

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Fraud.Detector.Extensions;
 
 /// <summary>
-/// Loads the model before the detector takes traffic, and on shutdown refuses new deliveries and
+/// Loads the model before the detector takes traffic (a learnt one is restored from the ledger in
+/// the background), and on shutdown refuses new deliveries and
 /// waits for those in flight (up to <see cref="DetectorOptions.DrainTimeout"/>) before the ledger
 /// writer flushes and stops.
 /// </summary>
@@ -21,6 +22,7 @@ public sealed class DetectorLifecycle(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         models.Load();
+        _ = models.RestoreAsync(lifetime.ApplicationStopping);
         lifetime.ApplicationStopping.Register(gate.BeginDrain);
         return Task.CompletedTask;
     }

@@ -5,6 +5,7 @@ using Fraud.Core.Rules;
 using Fraud.Core.Scoring;
 using Fraud.Detector.Detection;
 using Fraud.Detector.Observability;
+using Fraud.Runtime.Ledger;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Detector.Models;
@@ -15,11 +16,14 @@ namespace Fraud.Detector.Models;
 /// (RandomizedPca) model on a sample of them; and once analysts' verdicts on its alerts confirm
 /// <see cref="DetectorOptions.SupervisedAfterFrauds"/> frauds it trains a supervised model on the
 /// reviewed alerts against a sample of live traffic, and retrains as reviews and traffic grow.
+/// Each model so learnt is kept in the ledger, and a detector starts from the newest one there.
 /// Training runs in the background; scorers are immutable apart from their alert budget, so
 /// swapping is one reference write.
 /// </summary>
 public sealed class ModelHost
 {
+    private static readonly TimeSpan RestoreRetry = TimeSpan.FromSeconds(5);
+
     /// <summary>Alerts whose rows wait for a verdict, and reviewed rows kept: ~4 MB each at 20,000.</summary>
     private const int ReviewedCapacity = 20_000;
 
@@ -31,25 +35,30 @@ public sealed class ModelHost
     private readonly DetectorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelHost> _logger;
+    private readonly ILedger? _ledger;
     private readonly Lock _lock = new();
     private Reservoir? _reservoir;
     private TrainingSet? _lastSample;
     private ReviewedRows? _reviewed;
     private long _nextSample;
     private int _nextSupervisedAt;
+    /// <summary>Reviewed frauds behind a supervised model learnt before this start: fewer would train a worse one.</summary>
+    private int _inheritedFrauds;
     private bool _training;
     private volatile Scorer _scorer;
     private string _description = "rules only";
-    private (string Version, string Kind)? _modelLabels;
+    private (string Version, string Kind, string Source)? _modelLabels;
 
+    /// <param name="ledger">Where learnt models are kept; null keeps them in memory only.</param>
     public ModelHost(IOptions<DetectorOptions> options, IOptions<ScoringOptions> scoring, IOptions<RuleOptions> rules,
-        TimeProvider time, ILogger<ModelHost> logger)
+        TimeProvider time, ILogger<ModelHost> logger, ILedger? ledger = null)
     {
         _options = options.Value;
         _scoring = scoring.Value;
         _rules = RuleSet.Default(rules.Value);
         _time = time;
         _logger = logger;
+        _ledger = ledger;
         _scorer = NewScorer(null);
     }
 
@@ -106,6 +115,68 @@ public sealed class ModelHost
     }
 
     /// <summary>
+    /// Without a model file, starts from the newest model a detector learnt (kept in the ledger)
+    /// once the ledger answers: readiness does not wait for it, and the rules score meanwhile.
+    /// </summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        if (_ledger is null || _reservoir is null)
+        {
+            return;
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await _ledger.LatestLearnedModelAsync(cancellationToken).ConfigureAwait(false) is { } content)
+                {
+                    using var stream = new MemoryStream(content);
+                    Adopt(ModelFile.Load(stream, "the newest learnt model in the ledger"));
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (InvalidDataException e)
+            {
+                _logger.LogWarning(e, "The newest learnt model in the ledger cannot be used; learning again from the rules");
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Reading the newest learnt model from the ledger failed; retrying in {Delay}", RestoreRetry);
+                await Task.Delay(RestoreRetry, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Adopt(FraudModel model)
+    {
+        lock (_lock)
+        {
+            if (_scorer.Model is not null)
+            {
+                // This detector has learnt a model of its own since it started.
+                return;
+            }
+
+            if (model is SupervisedModel)
+            {
+                _inheritedFrauds = (int)model.Manifest.TrainingFrauds;
+                _nextSupervisedAt = Math.Max(_nextSupervisedAt, 2 * _inheritedFrauds);
+            }
+
+            Swap(NewScorer(model), Describe(model) + ", before this start");
+        }
+
+        _logger.LogInformation("Scoring with {Description}", Description);
+    }
+
+    /// <summary>
     /// Samples live features (without a model file). A sample is complete after
     /// <see cref="DetectorOptions.BootstrapRows"/> transactions, the next after twice as many, and
     /// so on up to eight times as many, each a uniform sample (reservoir) of its interval: the
@@ -136,7 +207,7 @@ public sealed class ModelHost
 
         if (sample is not null)
         {
-            _ = Task.Run(() => Train(sample));
+            _ = Task.Run(() => TrainAsync(sample));
         }
     }
 
@@ -183,7 +254,7 @@ public sealed class ModelHost
 
         if (background is not null)
         {
-            _ = Task.Run(() => Train(background));
+            _ = Task.Run(() => TrainAsync(background));
         }
 
         return true;
@@ -209,14 +280,14 @@ public sealed class ModelHost
         return sample?.Count >= MinimumBackground ? sample : null;
     }
 
-    private void Train(TrainingSet sample)
+    private async Task TrainAsync(TrainingSet sample)
     {
         try
         {
             TrainingSet? supervised = null;
             lock (_lock)
             {
-                if (_reviewed is { } reviewed && reviewed.Frauds >= _options.SupervisedAfterFrauds)
+                if (_reviewed is { } reviewed && reviewed.Frauds >= Math.Max(_options.SupervisedAfterFrauds, _inheritedFrauds))
                 {
                     // Live traffic stands for the legitimate class: nearly all of it is, and a
                     // sample that holds a fraud unreviewed costs the model little against 20 reviewed ones.
@@ -233,20 +304,25 @@ public sealed class ModelHost
 
             var trainer = new ModelTrainer(new TrainerOptions { ValidationFraction = 0 }, _time);
             var context = new TrainingContext(null, null, TimeSpan.Zero, _scoring.AlertThreshold);
+            FraudModel? model = null;
             if (supervised is not null)
             {
-                var model = trainer.TrainSupervised(supervised, context);
-                Swap(NewScorer(model), $"supervised model {model.Version}, learnt from {model.Manifest.TrainingFrauds:N0} reviewed frauds");
+                model = trainer.TrainSupervised(supervised, context);
                 _logger.LogInformation(
                     "Trained supervised model {Version} on {Frauds:N0} reviewed frauds and {Rows:N0} other rows; next at {Next:N0} reviewed frauds",
                     model.Version, model.Manifest.TrainingFrauds, model.Manifest.TrainingRows - model.Manifest.TrainingFrauds, _nextSupervisedAt);
             }
             else if (_scorer.Model is not SupervisedModel)
             {
-                var model = trainer.TrainUnsupervised(sample, context);
-                Swap(NewScorer(model), $"unsupervised model {model.Version}, learnt from {sample.Count:N0} live transactions");
+                model = trainer.TrainUnsupervised(sample, context);
                 _logger.LogInformation("Trained unsupervised model {Version} on a sample of {Rows:N0} live transactions; next after {Next:N0} more",
                     model.Version, sample.Count, _nextSample);
+            }
+
+            if (model is not null)
+            {
+                Swap(NewScorer(model), Describe(model));
+                await KeepAsync(model).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -284,19 +360,45 @@ public sealed class ModelHost
         return new Scorer(model, _scoring, _rules, budget);
     }
 
+    /// <summary>Saves a learnt model in the ledger, for the next start of this or any detector.</summary>
+    private async Task KeepAsync(FraudModel model)
+    {
+        if (_ledger is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var buffer = new MemoryStream();
+            ModelFile.Save(model, buffer);
+            await _ledger.SaveLearnedModelAsync(model.Version, model.Manifest.CreatedAt, buffer.ToArray(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Keeping learnt model {Version} in the ledger failed; a restart would start from the one kept before it", model.Version);
+        }
+    }
+
+    private static string Describe(FraudModel model) => model.Manifest.Kind == ModelKind.Supervised
+        ? $"supervised model {model.Version}, learnt from {model.Manifest.TrainingFrauds:N0} reviewed frauds"
+        : $"unsupervised model {model.Version}, learnt from {model.Manifest.TrainingRows:N0} live transactions";
+
     private static string Kind(FraudModel model) => model.Manifest.Kind.ToString().ToLowerInvariant();
 
     private void Swap(Scorer scorer, string description)
     {
         if (_modelLabels is { } old)
         {
-            DetectorMetrics.ModelInfo.RemoveLabelled(old.Version, old.Kind);
+            DetectorMetrics.ModelInfo.RemoveLabelled(old.Version, old.Kind, old.Source);
         }
 
         _scorer = scorer;
         _description = description;
-        _modelLabels = (scorer.ModelVersion, scorer.Model is { } model ? Kind(model) : "rules");
-        DetectorMetrics.ModelInfo.WithLabels(_modelLabels.Value.Version, _modelLabels.Value.Kind).Set(1);
+        // Replicas learning on their own score with different models by design; a file is rolled out.
+        var source = _options.ModelPath is { Length: > 0 } ? "file" : "learnt";
+        _modelLabels = (scorer.ModelVersion, scorer.Model is { } model ? Kind(model) : "rules", source);
+        DetectorMetrics.ModelInfo.WithLabels(_modelLabels.Value.Version, _modelLabels.Value.Kind, source).Set(1);
         DetectorMetrics.AlertBudgetShift.Set(0);
     }
 }

@@ -59,6 +59,6 @@ public static class DetectorMetrics
         "fraud_alert_budget_shift", "Log-odds the alert budget takes from every score (negative: adds) to keep the alert rate at its budget.");
 
     public static readonly Gauge ModelInfo = Metrics.CreateGauge(
-        "fraud_model_info", "1 for the model version in use.",
-        new GaugeConfiguration { LabelNames = ["version", "kind"] });
+        "fraud_model_info", "1 for the model version in use; source: file (Fraud:Detector:ModelPath) or learnt (from live traffic and reviews).",
+        new GaugeConfiguration { LabelNames = ["version", "kind", "source"] });
 }

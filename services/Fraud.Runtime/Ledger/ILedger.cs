@@ -61,4 +61,10 @@ public interface ILedger
 
     /// <summary>Deletes transactions scored before <paramref name="cutoff"/>, in chunks; returns how many.</summary>
     Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+
+    /// <summary>Keeps a model file a detector learnt (the newest <see cref="LearnedModelSql.Kept"/> are kept); saving a version again changes nothing.</summary>
+    Task SaveLearnedModelAsync(string version, DateTimeOffset createdAt, byte[] content, CancellationToken cancellationToken);
+
+    /// <summary>The newest learnt model file, or null when none was saved.</summary>
+    Task<byte[]?> LatestLearnedModelAsync(CancellationToken cancellationToken);
 }

@@ -73,5 +73,10 @@ public sealed class FlakyLedger(ILedger inner) : ILedger, IDisposable
 
     public Task<long> PurgeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) => inner.PurgeAsync(cutoff, cancellationToken);
 
+    public Task SaveLearnedModelAsync(string version, DateTimeOffset createdAt, byte[] content, CancellationToken cancellationToken) =>
+        inner.SaveLearnedModelAsync(version, createdAt, content, cancellationToken);
+
+    public Task<byte[]?> LatestLearnedModelAsync(CancellationToken cancellationToken) => inner.LatestLearnedModelAsync(cancellationToken);
+
     public void Dispose() => (inner as IDisposable)?.Dispose();
 }

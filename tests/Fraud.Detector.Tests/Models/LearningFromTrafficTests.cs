@@ -5,7 +5,10 @@ using Fraud.Detector.Detection;
 using Fraud.Detector.Feedback;
 using Fraud.Detector.Models;
 using Fraud.Detector.Tests.Infrastructure;
+using Fraud.Runtime.Ledger;
+using Fraud.Runtime.Ledger.Sqlite;
 using Fraud.Runtime.Messaging;
+using Fraud.TestSupport;
 
 namespace Fraud.Detector.Tests.Models;
 
@@ -94,6 +97,79 @@ public sealed class LearningFromTrafficTests
         Assert.True(after.Precision >= 0.4, $"before: {before}; after: {after}");
         Assert.True(after.FraudsAlerted >= 0.3 * after.Frauds, $"before: {before}; after: {after}");
         Assert.InRange(after.AlertRate, 0.001, 0.01);
+
+        // Each model learnt is kept in the ledger, for the next start.
+        var kept = await KeptModelAsync(host);
+        Assert.Equal(models.Current.ModelVersion, kept.Version);
+    }
+
+    [Fact]
+    public async Task A_detector_starts_from_the_newest_model_learnt_before_it_and_keeps_learning_from_there()
+    {
+        using var directory = TempDirectory.Create("learnt-model");
+        var ledgerPath = directory.Combine("ledger.db");
+        var learnt = TrainSmallModel(frauds: 60);
+        using (var ledger = new SqliteLedger(ledgerPath, new LedgerOptions()))
+        {
+            await ledger.MigrateAsync(CancellationToken.None);
+            using var buffer = new MemoryStream();
+            ModelFile.Save(learnt, buffer);
+            await ledger.SaveLearnedModelAsync(learnt.Version, learnt.Manifest.CreatedAt, buffer.ToArray(), CancellationToken.None);
+        }
+
+        await using var host = await DetectorHost.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Fraud:Detector:BootstrapRows"] = $"{Bootstrap}",
+            ["Fraud:Ledger:ConnectionString"] = ledgerPath,
+        });
+        var models = host.Get<ModelHost>();
+
+        var restored = await WaitForAsync<SupervisedModel>(models);
+        Assert.Equal(learnt.Version, restored.Version);
+        Assert.Equal($"supervised model {learnt.Version}, learnt from 60 reviewed frauds, before this start", models.Description);
+        // It scores as the model it was: the same log-odds for the same features.
+        var row = new float[Fraud.Core.Features.FeatureVector.Length];
+        Assert.Equal(learnt.LogOdds(row), restored.LogOdds(row), 9);
+    }
+
+    /// <summary>A supervised model on synthetic rows: the frauds have large amounts.</summary>
+    private static SupervisedModel TrainSmallModel(int frauds)
+    {
+        var random = new Random(5);
+        var set = new TrainingSet();
+        var row = new float[Fraud.Core.Features.FeatureVector.Length];
+        for (var i = 0; i < 3_000; i++)
+        {
+            var fraud = i < frauds;
+            row[(int)Fraud.Core.Features.Feature.Amount] = (float)(fraud ? 2_000 + random.Next(3_000) : 10 + random.Next(90));
+            set.Add(row, fraud, seconds: i);
+        }
+
+        return new ModelTrainer(new TrainerOptions { ValidationFraction = 0, Iterations = 20 }, TimeProvider.System)
+            .TrainSupervised(set, new TrainingContext(null, null, TimeSpan.Zero, 0.5));
+    }
+
+    private static async Task<FraudModel> KeptModelAsync(DetectorHost host)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (await host.Ledger.LatestLearnedModelAsync(CancellationToken.None) is { } content)
+            {
+                using var stream = new MemoryStream(content);
+                var model = ModelFile.Load(stream, "kept");
+                if (model.Version == host.Get<ModelHost>().Current.ModelVersion || DateTime.UtcNow > deadline)
+                {
+                    return model;
+                }
+            }
+            else if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("no learnt model was kept in the ledger within 30 s");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>A detector without a model file; <paramref name="supervisedAfterFrauds"/> null keeps the default.</summary>

@@ -160,6 +160,16 @@ internal static class PostgresMigrations
             -- Leases: which replica does a singleton's work (case intake).
             CREATE TABLE ledger_leases (name text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL);
             """),
+        (4, """
+            -- Models the detector learnt from live traffic and reviews (without a model file), as
+            -- model files (zip): a restarted or new detector starts from the newest, not the rules.
+            CREATE TABLE learned_models (
+                id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                version    text COLLATE "C" NOT NULL UNIQUE,
+                created_at timestamptz NOT NULL,
+                content    bytea NOT NULL
+            );
+            """),
     ];
 
     public static async Task ApplyAsync(NpgsqlDataSource dataSource, int commandTimeout, CancellationToken cancellationToken)

@@ -141,6 +141,16 @@ internal static class SqliteMigrations
 
             CREATE TABLE ledger_leases (name TEXT NOT NULL PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL) STRICT;
             """),
+        (4, """
+            -- Models the detector learnt from live traffic and reviews, as model files (zip), as in
+            -- the PostgreSQL ledger: a restarted or new detector starts from the newest.
+            CREATE TABLE learned_models (
+                id         INTEGER PRIMARY KEY,
+                version    TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                content    BLOB NOT NULL
+            ) STRICT;
+            """),
     ];
 
     /// <summary>Applies what is pending, on the ledger's writer connection (the caller holds the write lock).</summary>
