@@ -228,13 +228,13 @@ public sealed class ModelHost
     /// <summary>
     /// A label recorded by any detector. When it is a verdict on one of this detector's remembered
     /// alerts it becomes a training row, and reaching the next count of reviewed frauds trains a
-    /// supervised model. Returns true when the label was one of ours.
+    /// supervised model.
     /// </summary>
-    public bool Learn(FraudLabel label)
+    public void Learn(FraudLabel label)
     {
         if (_reviewed is null)
         {
-            return false;
+            return;
         }
 
         TrainingSet? background = null;
@@ -242,7 +242,7 @@ public sealed class ModelHost
         {
             if (!_reviewed.Label(label.TransactionId, label.IsFraud))
             {
-                return false;
+                return;
             }
 
             if (_reviewed.Frauds >= _nextSupervisedAt && !_training && Background() is { } sample)
@@ -256,8 +256,6 @@ public sealed class ModelHost
         {
             _ = Task.Run(() => TrainAsync(background));
         }
-
-        return true;
     }
 
     /// <summary>Feeds the scorer's alert budget with new transactions' log-odds and reports it.</summary>
@@ -289,8 +287,8 @@ public sealed class ModelHost
             {
                 if (_reviewed is { } reviewed && reviewed.Frauds >= Math.Max(_options.SupervisedAfterFrauds, _inheritedFrauds))
                 {
-                    // Live traffic stands for the legitimate class: nearly all of it is, and a
-                    // sample that holds a fraud unreviewed costs the model little against 20 reviewed ones.
+                    // Live traffic stands for the legitimate class: nearly all of it is, and the
+                    // few unreviewed frauds a sample holds cost the model little against the reviewed ones.
                     supervised = new TrainingSet();
                     for (var i = 0; i < sample.Count; i++)
                     {
