@@ -104,7 +104,7 @@ public sealed class LearningFromTrafficTests
     }
 
     [Fact]
-    public async Task A_detector_starts_from_the_newest_model_learnt_before_it_and_keeps_learning_from_there()
+    public async Task A_detector_without_a_model_file_starts_from_the_newest_model_learnt_before_it()
     {
         using var directory = TempDirectory.Create("learnt-model");
         var ledgerPath = directory.Combine("ledger.db");
