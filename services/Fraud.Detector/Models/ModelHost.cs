@@ -319,7 +319,7 @@ public sealed class ModelHost
 
             if (model is not null)
             {
-                Swap(NewScorer(model), Describe(model));
+                Swap(Prefilled(NewScorer(model), sample), Describe(model));
                 await KeepAsync(model).ConfigureAwait(false);
             }
         }
@@ -356,6 +356,27 @@ public sealed class ModelHost
 
         DetectorMetrics.AlertBudgetTarget.Set(budget?.Target ?? 0);
         return new Scorer(model, _scoring, _rules, budget);
+    }
+
+    /// <summary>
+    /// The scorer with its alert budget's window filled from the traffic sample it was learnt
+    /// against, so the budget holds from the model's first transaction instead of after 2,000 live
+    /// ones; live transactions replace the sample within one window.
+    /// </summary>
+    private static Scorer Prefilled(Scorer scorer, TrainingSet sample)
+    {
+        if (scorer.Budget is { } budget)
+        {
+            var logOdds = new double[sample.Count];
+            for (var i = 0; i < logOdds.Length; i++)
+            {
+                logOdds[i] = scorer.LogOdds(sample.Row(i));
+            }
+
+            budget.Observe(logOdds);
+        }
+
+        return scorer;
     }
 
     /// <summary>Saves a learnt model in the ledger, for the next start of this or any detector.</summary>
