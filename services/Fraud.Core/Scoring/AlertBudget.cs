@@ -33,6 +33,7 @@ public sealed class AlertBudget
     private readonly Lock _lock = new();
     private readonly int _half;
     private readonly double _alertLogOdds;
+    private readonly bool _exact;
     private int[] _current = new int[Bins];
     private int[] _previous = new int[Bins];
     private int _currentCount;
@@ -53,18 +54,13 @@ public sealed class AlertBudget
 
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 2);
         Target = target;
-        Window = window;
-        Exact = exact;
+        _exact = exact;
         _half = window / 2;
         _alertLogOdds = alertLogOdds;
         MinimumObservations = (int)Math.Min(Math.Ceiling(20 / target), window);
     }
 
     public double Target { get; }
-
-    public int Window { get; }
-
-    public bool Exact { get; }
 
     public int MinimumObservations { get; }
 
@@ -141,7 +137,7 @@ public sealed class AlertBudget
         }
 
         var shift = threshold - _alertLogOdds;
-        Volatile.Write(ref _shift, Exact ? shift : Math.Max(shift, 0));
+        Volatile.Write(ref _shift, _exact ? shift : Math.Max(shift, 0));
     }
 
     private static int Bin(double logOdds) =>

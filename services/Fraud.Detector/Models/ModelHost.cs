@@ -70,18 +70,6 @@ public sealed class ModelHost
     /// <summary>What the health endpoint and the start-up lines say about the model.</summary>
     public string Description => _description;
 
-    /// <summary>Reviewed alerts this detector can learn from, and how many of them are frauds.</summary>
-    public (int Labelled, int Frauds) Reviews
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _reviewed is { } r ? (r.Labelled, r.Frauds) : (0, 0);
-            }
-        }
-    }
-
     /// <summary>Loads the configured model, or starts learning from live traffic and reviews.</summary>
     public void Load()
     {
@@ -415,9 +403,8 @@ public sealed class ModelHost
         _scorer = scorer;
         _description = description;
         // Replicas learning on their own score with different models by design; a file is rolled out.
-        var source = _options.ModelPath is { Length: > 0 } ? "file" : "learnt";
-        _modelLabels = (scorer.ModelVersion, scorer.Model is { } model ? Kind(model) : "rules", source);
-        DetectorMetrics.ModelInfo.WithLabels(_modelLabels.Value.Version, _modelLabels.Value.Kind, source).Set(1);
+        _modelLabels = (scorer.ModelVersion, scorer.Model is { } model ? Kind(model) : "rules", _options.ModelPath is { Length: > 0 } ? "file" : "learnt");
+        DetectorMetrics.ModelInfo.WithLabels(_modelLabels.Value.Version, _modelLabels.Value.Kind, _modelLabels.Value.Source).Set(1);
         DetectorMetrics.AlertBudgetShift.Set(0);
     }
 }

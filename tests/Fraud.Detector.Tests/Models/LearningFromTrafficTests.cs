@@ -80,6 +80,7 @@ public sealed class LearningFromTrafficTests
         var before = new Tally();
         var after = new Tally();
         var published = 0;
+        var confirmed = 0;
         SupervisedModel? handover = null;
         await foreach (var (batch, truth) in FeedAsync(host, models))
         {
@@ -89,9 +90,10 @@ public sealed class LearningFromTrafficTests
             // An analyst reviews every alert; the detector learns the verdicts through the ledger.
             await verdicts.HandleAsync([.. anomalies.Select(a => Review(a, truth[a.TransactionId]))], CancellationToken.None);
             await labels.SyncOnceAsync(CancellationToken.None);
-            if (handover is null && models.Reviews.Frauds >= 50)
+            confirmed += anomalies.Count(a => truth[a.TransactionId]);
+            if (handover is null && confirmed >= 50)
             {
-                handover = await WaitForAsync<SupervisedModel>(models);
+                handover = await ModelWaits.NewModelAsync<SupervisedModel>(models);
                 Assert.InRange(handover.Manifest.TrainingFrauds, 50, 100);
                 Assert.StartsWith($"supervised model {handover.Version}, learnt from {handover.Manifest.TrainingFrauds} reviewed frauds", models.Description);
             }
@@ -131,7 +133,7 @@ public sealed class LearningFromTrafficTests
         });
         var models = host.Get<ModelHost>();
 
-        var restored = await WaitForAsync<SupervisedModel>(models);
+        var restored = await ModelWaits.NewModelAsync<SupervisedModel>(models);
         Assert.Equal(learnt.Version, restored.Version);
         Assert.Equal($"supervised model {learnt.Version}, learnt from 60 reviewed frauds, before this start", models.Description);
         // It scores as the model it was: the same log-odds for the same features.
@@ -216,7 +218,7 @@ public sealed class LearningFromTrafficTests
             fed += batch.Count;
             if (fed % Bootstrap == 0 && IsSampleDue(fed))
             {
-                await WaitForAsync<FraudModel>(models, previous: model);
+                await ModelWaits.NewModelAsync<FraudModel>(models, previous: model);
             }
 
             yield return (batch, truth);
@@ -262,21 +264,4 @@ public sealed class LearningFromTrafficTests
         ReviewedBy = "analyst",
         ReviewedAt = DetectorHost.Now,
     };
-
-    private static async Task<T> WaitForAsync<T>(ModelHost models, FraudModel? previous = null)
-        where T : FraudModel
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (models.Current.Model is T model && !ReferenceEquals(model, previous))
-            {
-                return model;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException($"no new {typeof(T).Name} within 120 s; the detector says: {models.Description}");
-    }
 }

@@ -59,29 +59,13 @@ public sealed class UnsupervisedBootstrapTests
         Feed(bootstrap - 1);
         Assert.Null(host.Current.Model);
         Feed(1);
-        var first = await WaitForModel(host, previous: null);
+        var first = await ModelWaits.NewModelAsync<FraudModel>(host);
         Assert.Equal(ModelKind.Unsupervised, first.Manifest.Kind);
         Assert.StartsWith("unsupervised model", host.Description);
 
         // The next model comes after twice the bootstrap size, fitted on a sample of that interval.
         Feed(2 * bootstrap);
-        var second = await WaitForModel(host, previous: first);
+        var second = await ModelWaits.NewModelAsync<FraudModel>(host, previous: first);
         Assert.NotSame(first, second);
-    }
-
-    private static async Task<FraudModel> WaitForModel(ModelHost host, FraudModel? previous)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (host.Current.Model is { } model && !ReferenceEquals(model, previous))
-            {
-                return model;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException("no unsupervised model was trained within 60 s");
     }
 }
