@@ -114,6 +114,14 @@ public static partial class Manifests
                 }
             }
 
+            foreach (var volume in workload.Root.List("spec", "template", "spec", "volumes"))
+            {
+                if (volume.Str("secret", "secretName") is { } name)
+                {
+                    refs.AddRange(volume.List("secret", "items").Select(i => (name, i.Str("key") ?? "", $"{workload.Id} volume {volume.Str("name")}")));
+                }
+            }
+
             foreach (var annotation in new[] { "dapr.io/app-token-secret", "dapr.io/api-token-secret" })
             {
                 if (workload.PodAnnotations().GetValueOrDefault(annotation) is string secret)
