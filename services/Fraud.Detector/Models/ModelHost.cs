@@ -17,7 +17,9 @@ namespace Fraud.Detector.Models;
 /// <see cref="DetectorOptions.SupervisedAfterFrauds"/> frauds it trains a supervised model on the
 /// reviewed alerts against a sample of live traffic, and retrains as reviews and traffic grow.
 /// Each model so learnt is kept in the ledger, and a detector starts from the newest one there.
-/// Training runs in the background; scorers are immutable apart from their alert budget, so
+/// The rows of its alerts are kept in the ledger too (<see cref="LabelSync"/> saves them), so
+/// every detector learns from the verdicts on any detector's alerts, and one restarted keeps what
+/// it had learnt from. Training runs in the background; scorers are immutable apart from their alert budget, so
 /// swapping is one reference write.
 /// </summary>
 public sealed class ModelHost
@@ -25,7 +27,7 @@ public sealed class ModelHost
     private static readonly TimeSpan RestoreRetry = TimeSpan.FromSeconds(5);
 
     /// <summary>Alerts whose rows wait for a verdict, and reviewed rows kept: ~4 MB each at 20,000.</summary>
-    private const int ReviewedCapacity = 20_000;
+    public const int ReviewedCapacity = 20_000;
 
     /// <summary>Fewer live rows than this say too little about ordinary traffic to train on.</summary>
     private const int MinimumBackground = 1_000;
@@ -40,6 +42,8 @@ public sealed class ModelHost
     private Reservoir? _reservoir;
     private TrainingSet? _lastSample;
     private ReviewedRows? _reviewed;
+    /// <summary>Alerts' rows not yet kept in the ledger (at most <see cref="ReviewedCapacity"/>).</summary>
+    private List<AlertFeatures> _unsaved = [];
     private long _nextSample;
     private int _nextSupervisedAt;
     /// <summary>Reviewed frauds behind a supervised model learnt before this start: fewer would train a worse one.</summary>
@@ -199,7 +203,10 @@ public sealed class ModelHost
         }
     }
 
-    /// <summary>Keeps an alert's features until its verdict (without a model file).</summary>
+    /// <summary>True when this detector learns from reviews (no model file).</summary>
+    public bool LearnsFromReviews => _reviewed is not null;
+
+    /// <summary>Keeps an alert's features until its verdict, and for the ledger (without a model file).</summary>
     public void Remember(string transactionId, ReadOnlySpan<float> features)
     {
         if (_reviewed is null)
@@ -209,31 +216,96 @@ public sealed class ModelHost
 
         lock (_lock)
         {
-            _reviewed.Remember(transactionId, features);
+            if (_reviewed.Remember(transactionId, features) && _unsaved.Count < ReviewedCapacity)
+            {
+                _unsaved.Add(new AlertFeatures(transactionId, _time.GetUtcNow(), features[..FeatureVector.Length].ToArray()));
+            }
+        }
+    }
+
+    /// <summary>The alerts' rows remembered since the last call, for the ledger.</summary>
+    public IReadOnlyList<AlertFeatures> TakeUnsaved()
+    {
+        lock (_lock)
+        {
+            var taken = _unsaved;
+            _unsaved = [];
+            return taken;
+        }
+    }
+
+    /// <summary>Rows the ledger did not take, to be offered again (as room allows).</summary>
+    public void ReturnUnsaved(IReadOnlyList<AlertFeatures> rows)
+    {
+        lock (_lock)
+        {
+            _unsaved.InsertRange(0, rows.Take(ReviewedCapacity - _unsaved.Count));
+        }
+    }
+
+    /// <summary>Whether this detector holds the alert's row itself (else it is read from the ledger).</summary>
+    public bool Remembers(string transactionId)
+    {
+        lock (_lock)
+        {
+            return _reviewed?.IsPending(transactionId) == true;
         }
     }
 
     /// <summary>
-    /// A label recorded by any detector. When it is a verdict on one of this detector's remembered
-    /// alerts it becomes a training row, and reaching the next count of reviewed frauds trains a
-    /// supervised model.
+    /// A label recorded by any detector. When it is a verdict on an alert whose row this detector
+    /// remembers, or whose row <paramref name="kept"/> brings from the ledger, it becomes a training
+    /// row, and reaching the next count of reviewed frauds trains a supervised model.
     /// </summary>
-    public void Learn(FraudLabel label)
+    public void Learn(FraudLabel label, float[]? kept = null)
     {
         if (_reviewed is null)
         {
             return;
         }
 
-        TrainingSet? background = null;
         lock (_lock)
         {
-            if (!_reviewed.Label(label.TransactionId, label.IsFraud))
+            if (!_reviewed.Label(label.TransactionId, label.IsFraud, Fit(kept)))
             {
                 return;
             }
+        }
 
-            if (_reviewed.Frauds >= _nextSupervisedAt && !_training && Background() is { } sample)
+        TrainIfDue();
+    }
+
+    /// <summary>
+    /// The reviewed alerts kept in the ledger when this detector started (newest first), so that a
+    /// restart neither forgets them nor waits for as many new verdicts.
+    /// </summary>
+    public void RestoreReviews(IReadOnlyList<LabelledFeatures> newestFirst)
+    {
+        if (_reviewed is null || newestFirst.Count == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            for (var i = newestFirst.Count - 1; i >= 0; i--)
+            {
+                _reviewed.Label(newestFirst[i].TransactionId, newestFirst[i].IsFraud, Fit(newestFirst[i].Features));
+            }
+
+            _logger.LogInformation("Restored {Rows:N0} reviewed alerts ({Frauds:N0} frauds) from the ledger", _reviewed.Labelled, _reviewed.Frauds);
+        }
+
+        TrainIfDue();
+    }
+
+    /// <summary>Trains a supervised model when reviews reached the next count of frauds and live traffic was sampled.</summary>
+    private void TrainIfDue()
+    {
+        TrainingSet? background = null;
+        lock (_lock)
+        {
+            if (_reviewed?.Frauds >= _nextSupervisedAt && !_training && Background() is { } sample)
             {
                 background = sample;
                 _training = true;
@@ -244,6 +316,20 @@ public sealed class ModelHost
         {
             _ = Task.Run(() => TrainAsync(background));
         }
+    }
+
+    /// <summary>A kept row at this build's width: features added since it was kept are missing.</summary>
+    private static float[]? Fit(float[]? kept)
+    {
+        if (kept is null || kept.Length == FeatureVector.Length)
+        {
+            return kept;
+        }
+
+        var row = new float[FeatureVector.Length];
+        row.AsSpan().Fill(FeatureVector.Missing);
+        kept.AsSpan(0, Math.Min(kept.Length, row.Length)).CopyTo(row);
+        return row;
     }
 
     /// <summary>Feeds the scorer's alert budget with new transactions' log-odds and reports it.</summary>

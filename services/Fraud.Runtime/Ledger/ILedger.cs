@@ -67,4 +67,16 @@ public interface ILedger
 
     /// <summary>The newest learnt model file, or null when none was saved.</summary>
     Task<byte[]?> LatestLearnedModelAsync(CancellationToken cancellationToken);
+
+    /// <summary>Keeps the feature rows of alerts (an id kept before keeps its first row); purged with the transactions.</summary>
+    Task SaveAlertFeaturesAsync(IReadOnlyList<AlertFeatures> rows, CancellationToken cancellationToken);
+
+    /// <summary>The kept feature rows of those of <paramref name="transactionIds"/> that have one.</summary>
+    Task<IReadOnlyList<AlertFeatures>> GetAlertFeaturesAsync(IReadOnlyCollection<string> transactionIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The newest <paramref name="max"/> labelled transactions with a kept feature row, among the
+    /// labels up to <paramref name="upToSequence"/>, newest first.
+    /// </summary>
+    Task<IReadOnlyList<LabelledFeatures>> LabelledFeaturesAsync(long upToSequence, int max, CancellationToken cancellationToken);
 }

@@ -75,6 +75,12 @@ public sealed record ReviewResult(ReviewOutcome Outcome, Anomaly? Anomaly);
 /// <summary>A recorded label with its sequence number (monotonic per ledger).</summary>
 public sealed record LabelRecord(long Sequence, FraudLabel Label);
 
+/// <summary>The features an alert was scored with, as the detector computed them (<see cref="ILedger.SaveAlertFeaturesAsync"/>).</summary>
+public sealed record AlertFeatures(string TransactionId, DateTimeOffset RecordedAt, float[] Features);
+
+/// <summary>A labelled alert's features and its label (<see cref="ILedger.LabelledFeaturesAsync"/>).</summary>
+public sealed record LabelledFeatures(string TransactionId, bool IsFraud, float[] Features);
+
 /// <summary>What <c>GET /stats</c> reports for a window.</summary>
 public sealed record LedgerStats(
     DateTimeOffset From,

@@ -79,4 +79,12 @@ public sealed class FlakyLedger(ILedger inner) : ILedger, IDisposable
     public Task<byte[]?> LatestLearnedModelAsync(CancellationToken cancellationToken) => inner.LatestLearnedModelAsync(cancellationToken);
 
     public void Dispose() => (inner as IDisposable)?.Dispose();
+
+    public Task SaveAlertFeaturesAsync(IReadOnlyList<AlertFeatures> rows, CancellationToken cancellationToken) => inner.SaveAlertFeaturesAsync(rows, cancellationToken);
+
+    public Task<IReadOnlyList<AlertFeatures>> GetAlertFeaturesAsync(IReadOnlyCollection<string> transactionIds, CancellationToken cancellationToken) =>
+        inner.GetAlertFeaturesAsync(transactionIds, cancellationToken);
+
+    public Task<IReadOnlyList<LabelledFeatures>> LabelledFeaturesAsync(long upToSequence, int max, CancellationToken cancellationToken) =>
+        inner.LabelledFeaturesAsync(upToSequence, max, cancellationToken);
 }

@@ -141,6 +141,88 @@ public sealed class LearningFromTrafficTests
         Assert.Equal(learnt.LogOdds(row), restored.LogOdds(row), 9);
     }
 
+    [Fact]
+    public async Task Verdicts_on_alerts_another_detector_scored_train_it_and_a_restarted_detector_keeps_them()
+    {
+        using var directory = TempDirectory.Create("kept-features");
+        var settings = new Dictionary<string, string>
+        {
+            ["Fraud:Detector:BootstrapRows"] = "2000",
+            ["Fraud:Ledger:ConnectionString"] = directory.Combine("ledger.db"),
+        };
+
+        // Detector A scored 120 alerts (60 of them frauds with large amounts) and kept their features in the ledger.
+        var alerts = Enumerable.Range(0, 120).Select(i => Alert($"kept-{i}", fraud: i % 2 == 0)).ToList();
+        await using (var a = await DetectorHost.StartAsync(settings: settings))
+        {
+            await a.Ledger.WriteAsync([.. alerts.Select(x => x.Anomaly)], CancellationToken.None);
+            foreach (var (anomaly, row, _) in alerts)
+            {
+                a.Get<ModelHost>().Remember(anomaly.TransactionId, row);
+            }
+
+            await a.Get<LabelSync>().SaveAlertFeaturesAsync(CancellationToken.None);
+        }
+
+        // Detector B, another replica, gets the verdicts: it never saw the alerts, and learns from them.
+        SupervisedModel fromVerdicts;
+        await using (var b = await DetectorHost.StartAsync(settings: settings))
+        {
+            var models = b.Get<ModelHost>();
+            await FeedOrdinaryTrafficAsync(b, skip: 0, count: 1_500);
+            foreach (var (anomaly, _, fraud) in alerts)
+            {
+                await b.Ledger.RecordLabelAsync(new FraudLabel(anomaly.TransactionId, anomaly.AccountId, null, anomaly.Timestamp, fraud), DetectorHost.Now, CancellationToken.None);
+            }
+
+            await b.Get<LabelSync>().SyncOnceAsync(CancellationToken.None);
+            fromVerdicts = await ModelWaits.NewModelAsync<SupervisedModel>(models);
+            Assert.Equal(60, fromVerdicts.Manifest.TrainingFrauds);
+            await KeptModelAsync(b);
+        }
+
+        // Detector C starts after all of it: it adopts B's model, and keeps the 60 reviewed frauds
+        // too, so its first traffic sample trains a supervised model again (not waiting for 60 new ones).
+        await using var c = await DetectorHost.StartAsync(settings: settings);
+        var restarted = c.Get<ModelHost>();
+        Assert.Equal(fromVerdicts.Version, (await ModelWaits.NewModelAsync<SupervisedModel>(restarted)).Version);
+        await WaitAsync(() => c.Get<LabelSync>().Watermark > 0, "the label sync to start");
+        // New transactions: those B scored are in the ledger, and a copy seen before is not sampled again.
+        await FeedOrdinaryTrafficAsync(c, skip: 1_500, count: 2_000);
+        var retrained = await ModelWaits.NewModelAsync<SupervisedModel>(restarted, previous: restarted.Current.Model);
+        Assert.Equal(60, retrained.Manifest.TrainingFrauds);
+    }
+
+    /// <summary>An alert as a detector scored it, with its features: frauds have large amounts.</summary>
+    private static (Anomaly Anomaly, float[] Row, bool Fraud) Alert(string id, bool fraud)
+    {
+        var amount = fraud ? 2_500m : 60m;
+        var tx = new Transaction { TransactionId = id, AccountId = $"acc-{id}", Timestamp = Events.T0, Amount = amount };
+        var row = new float[Fraud.Core.Features.FeatureVector.Length];
+        row.AsSpan().Fill(Fraud.Core.Features.FeatureVector.Missing);
+        row[(int)Fraud.Core.Features.Feature.Amount] = (float)amount;
+        return (new Anomaly(new ScoredTransaction(tx, 0.9, Severity.High, [], "rules", DetectorHost.Now)), row, fraud);
+    }
+
+    private static async Task FeedOrdinaryTrafficAsync(DetectorHost host, int skip, int count)
+    {
+        var pipeline = host.Get<DetectionPipeline>();
+        foreach (var batch in new TransactionSimulator(Stream).Generate().Select(r => r.Transaction).Skip(skip).Take(count).Chunk(Batch))
+        {
+            await pipeline.HandleAsync(batch, CancellationToken.None);
+        }
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>A supervised model on synthetic rows: the frauds have large amounts.</summary>
     private static SupervisedModel TrainSmallModel(int frauds)
     {

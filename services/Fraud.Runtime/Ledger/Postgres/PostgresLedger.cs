@@ -507,7 +507,7 @@ public sealed partial class PostgresLedger(string connectionString, LedgerOption
                 tidy.Parameters.Add(new NpgsqlParameter<DateTime>("cutoff", bound.UtcDateTime) { NpgsqlDbType = NpgsqlDbType.TimestampTz });
                 await tidy.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 // Closed cases go with their alerts' retention; open ones stay until their verdict.
-                foreach (var sql in new[] { CaseSql.PurgeEvents, CaseSql.PurgeCaseAlerts, CaseSql.PurgeCases, CaseSql.PurgeInbox })
+                foreach (var sql in new[] { CaseSql.PurgeEvents, CaseSql.PurgeCaseAlerts, CaseSql.PurgeCases, CaseSql.PurgeInbox, AlertFeatureSql.Purge })
                 {
                     await connection.ExecuteAsync(Definition(sql, new { cutoff = bound.UtcDateTime }, cancellationToken)).ConfigureAwait(false);
                 }

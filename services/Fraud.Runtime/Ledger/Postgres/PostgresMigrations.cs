@@ -170,6 +170,16 @@ internal static class PostgresMigrations
                 content    bytea NOT NULL
             );
             """),
+        (5, """
+            -- The features each alert was scored with: every detector, and one restarted, learns
+            -- from the verdicts on any detector's alerts. Purged with the transactions.
+            CREATE TABLE alert_features (
+                transaction_id text COLLATE "C" PRIMARY KEY,
+                recorded_at    timestamptz NOT NULL,
+                features       bytea NOT NULL
+            );
+            CREATE INDEX alert_features_recorded_at_idx ON alert_features (recorded_at);
+            """),
     ];
 
     public static async Task ApplyAsync(NpgsqlDataSource dataSource, int commandTimeout, CancellationToken cancellationToken)

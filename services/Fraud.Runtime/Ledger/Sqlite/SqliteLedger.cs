@@ -527,7 +527,7 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
                 {
                     // Counters that purges and reviews brought to zero, in buckets nothing will be written to again.
                     connection.Execute("DELETE FROM ledger_stats WHERE bucket < @cutoff AND count = 0", chunk, transaction, _commandTimeout);
-                    foreach (var sql in new[] { CaseSql.PurgeEvents, CaseSql.PurgeCaseAlerts, CaseSql.PurgeCases, CaseSql.PurgeInbox })
+                    foreach (var sql in new[] { CaseSql.PurgeEvents, CaseSql.PurgeCaseAlerts, CaseSql.PurgeCases, CaseSql.PurgeInbox, AlertFeatureSql.Purge })
                     {
                         connection.Execute(sql, chunk, transaction, _commandTimeout);
                     }

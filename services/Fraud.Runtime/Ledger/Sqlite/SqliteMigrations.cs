@@ -151,6 +151,15 @@ internal static class SqliteMigrations
                 content    BLOB NOT NULL
             ) STRICT;
             """),
+        (5, """
+            -- The features each alert was scored with, as in the PostgreSQL ledger.
+            CREATE TABLE alert_features (
+                transaction_id TEXT NOT NULL PRIMARY KEY,
+                recorded_at    INTEGER NOT NULL,
+                features       BLOB NOT NULL
+            ) STRICT;
+            CREATE INDEX alert_features_recorded_at_idx ON alert_features (recorded_at);
+            """),
     ];
 
     /// <summary>Applies what is pending, on the ledger's writer connection (the caller holds the write lock).</summary>
