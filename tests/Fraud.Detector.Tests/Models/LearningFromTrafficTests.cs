@@ -177,7 +177,8 @@ public sealed class LearningFromTrafficTests
 
             await b.Get<LabelSync>().SyncOnceAsync(CancellationToken.None);
             fromVerdicts = await ModelWaits.NewModelAsync<SupervisedModel>(models);
-            Assert.Equal(60, fromVerdicts.Manifest.TrainingFrauds);
+            // Training starts at the 50th fraud, in the background, while the last ten are still being learnt.
+            Assert.InRange(fromVerdicts.Manifest.TrainingFrauds, 50, 60);
             await KeptModelAsync(b);
         }
 

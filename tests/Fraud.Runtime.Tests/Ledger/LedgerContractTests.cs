@@ -515,7 +515,7 @@ public abstract partial class LedgerContractTests : IAsyncLifetime
         // As a ledger of the first schema version left it: rows, and no counters.
         await ExecuteSqlAsync(database, """
             DROP TABLE ledger_stats; DROP TABLE cases; DROP TABLE case_events; DROP TABLE ledger_leases; DROP TABLE case_inbox; DROP TABLE case_alerts;
-            DROP TABLE learned_models;
+            DROP TABLE learned_models; DROP TABLE alert_features;
             DROP INDEX scored_transactions_account_idx;
             CREATE INDEX scored_transactions_anomalies_account_idx ON scored_transactions (account_id, transaction_time DESC, transaction_id DESC) WHERE is_anomaly;
             DELETE FROM schema_migrations WHERE version >= 2;
