@@ -270,6 +270,8 @@ public sealed class ModelHost
             {
                 return;
             }
+
+            ReportReviews(_reviewed);
         }
 
         TrainIfDue();
@@ -294,6 +296,7 @@ public sealed class ModelHost
             }
 
             _logger.LogInformation("Restored {Rows:N0} reviewed alerts ({Frauds:N0} frauds) from the ledger", _reviewed.Labelled, _reviewed.Frauds);
+            ReportReviews(_reviewed);
         }
 
         TrainIfDue();
@@ -316,6 +319,12 @@ public sealed class ModelHost
         {
             _ = Task.Run(() => TrainAsync(background));
         }
+    }
+
+    private static void ReportReviews(ReviewedRows reviewed)
+    {
+        DetectorMetrics.ReviewedAlerts.WithLabels("fraud").Set(reviewed.Frauds);
+        DetectorMetrics.ReviewedAlerts.WithLabels("legitimate").Set(reviewed.Labelled - reviewed.Frauds);
     }
 
     /// <summary>A kept row at this build's width: features added since it was kept are missing.</summary>

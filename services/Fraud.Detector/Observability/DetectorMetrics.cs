@@ -58,6 +58,10 @@ public static class DetectorMetrics
     public static readonly Gauge AlertBudgetShift = Metrics.CreateGauge(
         "fraud_alert_budget_shift", "Log-odds the alert budget takes from every score (negative: adds) to keep the alert rate at its budget.");
 
+    public static readonly Gauge ReviewedAlerts = Metrics.CreateGauge(
+        "fraud_model_reviewed_alerts", "Reviewed alerts a detector without a model file learns from (the last 20,000, any replica's), by verdict: fraud or legitimate.",
+        new GaugeConfiguration { LabelNames = ["verdict"] });
+
     public static readonly Gauge ModelInfo = Metrics.CreateGauge(
         "fraud_model_info", "1 for the model version in use; source: file (Fraud:Detector:ModelPath) or learnt (from live traffic and reviews).",
         new GaugeConfiguration { LabelNames = ["version", "kind", "source"] });
