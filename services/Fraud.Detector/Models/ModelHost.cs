@@ -17,10 +17,10 @@ namespace Fraud.Detector.Models;
 /// <see cref="DetectorOptions.SupervisedAfterFrauds"/> frauds it trains a supervised model on the
 /// reviewed alerts against a sample of live traffic, and retrains as reviews and traffic grow.
 /// Each model so learnt is kept in the ledger, and a detector starts from the newest one there.
-/// The rows of its alerts are kept in the ledger too (<see cref="LabelSync"/> saves them), so
+/// The rows of its alerts are kept in the ledger too (<see cref="Feedback.LabelSync"/> saves them), so
 /// every detector learns from the verdicts on any detector's alerts, and one restarted keeps what
-/// it had learnt from. Training runs in the background; scorers are immutable apart from their alert budget, so
-/// swapping is one reference write.
+/// it had learnt from. Training runs in the background; scorers are immutable apart from their
+/// alert budget, so swapping is one reference write.
 /// </summary>
 public sealed class ModelHost
 {
