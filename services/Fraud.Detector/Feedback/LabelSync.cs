@@ -49,7 +49,7 @@ public sealed class LabelSync(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogWarning(e, "Reading new labels from the ledger failed; retrying at the next interval");
+                    logger.LogWarning(e, "Keeping alerts' features in the ledger or reading new labels from it failed; retrying at the next interval");
                 }
             }
         }
