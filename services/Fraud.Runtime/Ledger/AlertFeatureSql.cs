@@ -8,6 +8,7 @@ namespace Fraud.Runtime.Ledger;
 /// </summary>
 internal static class AlertFeatureSql
 {
+    /// <summary>Row by row (SQLite, in process); PostgreSQL inserts a batch in one statement.</summary>
     public const string Insert =
         "INSERT INTO alert_features (transaction_id, recorded_at, features) VALUES (@TransactionId, @RecordedAt, @Features) ON CONFLICT (transaction_id) DO NOTHING";
 

@@ -1,4 +1,6 @@
 using Dapper;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Fraud.Runtime.Ledger.Postgres;
 
@@ -12,15 +14,16 @@ public sealed partial class PostgresLedger
             return;
         }
 
+        // One statement for the interval's rows (a few thousand at most), not a round trip each.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
-            AlertFeatureSql.Insert,
-            rows.Select(r => new { r.TransactionId, RecordedAt = Time(r.RecordedAt), Features = AlertFeatureSql.Encode(r.Features) }),
-            transaction,
-            _commandTimeout,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = Command(
+            "INSERT INTO alert_features (transaction_id, recorded_at, features) SELECT * FROM unnest(@ids, @times, @features) "
+            + "ON CONFLICT (transaction_id) DO NOTHING",
+            connection);
+        insert.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. rows.Select(r => r.TransactionId)]) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter<DateTime[]>("times", [.. rows.Select(r => r.RecordedAt.UtcDateTime)]) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]>("features", [.. rows.Select(r => AlertFeatureSql.Encode(r.Features))]) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<AlertFeatures>> GetAlertFeaturesAsync(IReadOnlyCollection<string> transactionIds, CancellationToken cancellationToken)
