@@ -164,6 +164,15 @@ internal sealed class DaprModeSystem : IAsyncDisposable
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Alerts whose features the detectors have kept in the ledger.</summary>
+    public async Task<long> KeptAlertFeaturesAsync()
+    {
+        await using var connection = new NpgsqlConnection(_ledger);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM alert_features", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Api is not null)
