@@ -22,7 +22,7 @@ public sealed class LabelSync(
     ModelHost models,
     IOptions<DetectorOptions> options,
     TimeProvider time,
-    ILogger<LabelSync> logger) : BackgroundService
+    ILogger<LabelSync> logger) : BackgroundService, IHostedLifecycleService
 {
     private const int Page = 1_000;
 
@@ -120,12 +120,14 @@ public sealed class LabelSync(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the last alerts' features once every hosted service has stopped, so that those of the
+    /// deliveries finished during the detector's drain are kept too.
+    /// </summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // The alerts of the last interval: a replica taking over their verdicts learns from them too.
             await SaveAlertFeaturesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -133,6 +135,12 @@ public sealed class LabelSync(
             logger.LogWarning(e, "Keeping the last alerts' features in the ledger failed; their verdicts will not train a model");
         }
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The kept features of the labelled alerts this detector does not remember itself (null when it learns nothing from reviews).</summary>
     private async Task<Dictionary<string, float[]>?> KeptFeaturesAsync(IReadOnlyList<LabelRecord> labels, CancellationToken cancellationToken)
