@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Fraud.Api.Apis;
 using Fraud.Api.Tests.Infrastructure;
+using Fraud.TestSupport;
 
 namespace Fraud.Api.Tests;
 
@@ -26,7 +27,7 @@ public sealed class RequestMemoryTests(RequestMemoryTests.Fixture fixture) : ICl
         var tricklers = Enumerable.Range(0, 2).Select(_ => new TricklingContent(MaxBody)).ToList();
         using var senders = new HttpClient { BaseAddress = _host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var pending = tricklers.Select(t => senders.PostAsync("transactions", t)).ToList();
-        await WaitUntilAsync(() => budget.Taken == Budget, "both trickling bodies to take their declared length");
+        await Poll.UntilAsync(() => budget.Taken == Budget, "both trickling bodies to take their declared length", TimeSpan.FromSeconds(20));
 
         using (var refused = await _host.Http.PostAsync("transactions", Tx.Json([Tx.Quiet("budget-1", "acct-budget", Tx.T0)])))
         {
@@ -48,7 +49,7 @@ public sealed class RequestMemoryTests(RequestMemoryTests.Fixture fixture) : ICl
             await HttpAssert.StatusAsync(HttpStatusCode.BadRequest, finished);
         }
 
-        await WaitUntilAsync(() => budget.Taken == 0, "the budget to be returned");
+        await Poll.UntilAsync(() => budget.Taken == 0, "the budget to be returned", TimeSpan.FromSeconds(20));
         using var accepted = await _host.Http.PostAsync("transactions", Tx.Json([Tx.Quiet("budget-2", "acct-budget", Tx.T0)]));
         await HttpAssert.StatusAsync(HttpStatusCode.Accepted, accepted);
     }
@@ -57,15 +58,15 @@ public sealed class RequestMemoryTests(RequestMemoryTests.Fixture fixture) : ICl
     public async Task An_aborted_upload_returns_its_share_of_the_budget()
     {
         var budget = _host.Service<RequestBodyBudget>();
-        await WaitUntilAsync(() => budget.Taken == 0, "an idle budget");
+        await Poll.UntilAsync(() => budget.Taken == 0, "an idle budget", TimeSpan.FromSeconds(20));
         var trickler = new TricklingContent(MaxBody);
         using var cancel = new CancellationTokenSource();
         using var sender = new HttpClient { BaseAddress = _host.BaseAddress };
         var pending = sender.PostAsync("transactions", trickler, cancel.Token);
-        await WaitUntilAsync(() => budget.Taken == MaxBody, "the trickling body to take its declared length");
+        await Poll.UntilAsync(() => budget.Taken == MaxBody, "the trickling body to take its declared length", TimeSpan.FromSeconds(20));
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
-        await WaitUntilAsync(() => budget.Taken == 0, "the aborted body's share to be returned");
+        await Poll.UntilAsync(() => budget.Taken == 0, "the aborted body's share to be returned", TimeSpan.FromSeconds(20));
     }
 
     [Theory]
@@ -108,15 +109,6 @@ public sealed class RequestMemoryTests(RequestMemoryTests.Fixture fixture) : ICl
         HttpAssert.IsProblem(await HttpAssert.StatusAsync(HttpStatusCode.RequestEntityTooLarge, response), HttpStatusCode.RequestEntityTooLarge);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
-            await Task.Delay(20);
-        }
-    }
 
     public sealed class Fixture : HostFixture
     {

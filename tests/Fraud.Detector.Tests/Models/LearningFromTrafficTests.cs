@@ -186,7 +186,7 @@ public sealed class LearningFromTrafficTests
         await using var c = await DetectorHost.StartAsync(settings: settings);
         var restarted = c.Get<ModelHost>();
         Assert.Equal(fromVerdicts.Version, (await ModelWaits.NewModelAsync<SupervisedModel>(restarted)).Version);
-        await WaitAsync(() => c.Get<LabelSync>().Watermark > 0, "the label sync to start");
+        await Poll.UntilAsync(() => c.Get<LabelSync>().Watermark > 0, "the label sync to start", TimeSpan.FromSeconds(30));
         // New transactions: those B scored are in the ledger, and a copy seen before is not sampled again.
         await FeedOrdinaryTrafficAsync(c, skip: 1_500, count: 2_000);
         var retrained = await ModelWaits.NewModelAsync<SupervisedModel>(restarted, previous: restarted.Current.Model);
@@ -213,15 +213,6 @@ public sealed class LearningFromTrafficTests
         }
     }
 
-    private static async Task WaitAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
 
     /// <summary>A supervised model on synthetic rows: the frauds have large amounts.</summary>
     private static SupervisedModel TrainSmallModel(int frauds)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Fraud.TestSupport;
 
 namespace Fraud.Integration.Tests.DaprMode;
 
@@ -40,7 +41,7 @@ public sealed partial class DaprLearningTests
         var alerts = page.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("transactionId").GetString()!).ToList();
         Assert.True(alerts.Count >= 12, $"{alerts.Count} alerts");
         // Each replica keeps its alerts' features in the ledger at its next label sync (every second here).
-        await WaitAsync(async () => await system.KeptAlertFeaturesAsync() == alerts.Count, "every alert's features kept in the ledger");
+        await Poll.UntilAsync(async () => await system.KeptAlertFeaturesAsync() == alerts.Count, "every alert's features kept in the ledger", Settle);
 
         // An analyst confirms the bursts and dismisses anything else.
         var frauds = 0;
@@ -61,14 +62,16 @@ public sealed partial class DaprLearningTests
         // Both replicas hold every verdict as a training row, not only those on their own alerts.
         foreach (var (_, detector) in system.Detectors)
         {
-            await WaitAsync(async () => ReviewedAlerts(await detector.Http.GetStringAsync("/metrics"), "fraud") == frauds,
-                $"{frauds} reviewed frauds on the detector at port {detector.Port}");
+            await Poll.UntilAsync(
+                async () => ReviewedAlerts(await detector.Http.GetStringAsync("/metrics"), "fraud") == frauds,
+                $"{frauds} reviewed frauds on the detector at port {detector.Port}",
+                Settle);
             Assert.Equal(alerts.Count - frauds, ReviewedAlerts(await detector.Http.GetStringAsync("/metrics"), "legitimate"));
         }
 
         // A replica started now begins with them.
         var (_, third) = await system.AddDetectorAsync();
-        await WaitAsync(async () => ReviewedAlerts(await third.Http.GetStringAsync("/metrics"), "fraud") == frauds, "the new replica to restore the reviews");
+        await Poll.UntilAsync(async () => ReviewedAlerts(await third.Http.GetStringAsync("/metrics"), "fraud") == frauds, "the new replica to restore the reviews", Settle);
     }
 
     private static long ReviewedAlerts(string metrics, string verdict)
@@ -77,15 +80,6 @@ public sealed partial class DaprLearningTests
         return match is null ? 0 : (long)double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Settle;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
-    }
 
     [GeneratedRegex(@"^fraud_model_reviewed_alerts\{verdict=""(?<verdict>[a-z]+)""\} (?<value>[0-9.e+]+)$", RegexOptions.Multiline)]
     private static partial Regex ReviewedAlertsLine();
