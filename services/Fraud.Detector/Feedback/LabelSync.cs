@@ -35,7 +35,7 @@ public sealed class LabelSync(
     {
         try
         {
-            var end = await EndOfLabelsAsync(stoppingToken).ConfigureAwait(false);
+            var end = await ledger.LastLabelSequenceAsync(stoppingToken).ConfigureAwait(false);
             await RestoreReviewsAsync(end, stoppingToken).ConfigureAwait(false);
             Watermark = end;
 
@@ -153,20 +153,5 @@ public sealed class LabelSync(
         var ids = labels.Select(l => l.Label.TransactionId).Where(id => !models.Remembers(id)).ToList();
         var kept = await ledger.GetAlertFeaturesAsync(ids, cancellationToken).ConfigureAwait(false);
         return kept.ToDictionary(k => k.TransactionId, k => k.Features, StringComparer.Ordinal);
-    }
-
-    private async Task<long> EndOfLabelsAsync(CancellationToken cancellationToken)
-    {
-        var end = 0L;
-        while (true)
-        {
-            var labels = await ledger.LabelsAfterAsync(end, Page, cancellationToken).ConfigureAwait(false);
-            if (labels.Count == 0)
-            {
-                return end;
-            }
-
-            end = labels[^1].Sequence;
-        }
     }
 }

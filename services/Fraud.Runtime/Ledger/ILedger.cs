@@ -53,6 +53,9 @@ public interface ILedger
     /// <summary>Labels recorded after <paramref name="afterSequence"/>, oldest first: how detectors learn labels any one of them received.</summary>
     Task<IReadOnlyList<LabelRecord>> LabelsAfterAsync(long afterSequence, int max, CancellationToken cancellationToken);
 
+    /// <summary>The sequence number of the newest label kept (0 when none): where a detector starting now begins to read labels.</summary>
+    Task<long> LastLabelSequenceAsync(CancellationToken cancellationToken);
+
     /// <summary>Counts by severity and status, throughput and model versions over [from, to) of scoring time.</summary>
     Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 

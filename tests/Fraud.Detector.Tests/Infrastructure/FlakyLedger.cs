@@ -68,6 +68,8 @@ public sealed class FlakyLedger(ILedger inner) : ILedger, IDisposable
     public Task<IReadOnlyList<LabelRecord>> LabelsAfterAsync(long afterSequence, int max, CancellationToken cancellationToken) =>
         inner.LabelsAfterAsync(afterSequence, max, cancellationToken);
 
+    public Task<long> LastLabelSequenceAsync(CancellationToken cancellationToken) => inner.LastLabelSequenceAsync(cancellationToken);
+
     public Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         inner.StatsAsync(from, to, cancellationToken);
 

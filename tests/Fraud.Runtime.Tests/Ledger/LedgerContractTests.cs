@@ -332,6 +332,27 @@ public abstract partial class LedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_last_label_sequence_is_that_of_the_newest_label_and_zero_without_labels()
+    {
+        var ledger = Open(await NewDatabaseAsync());
+        await ledger.MigrateAsync(CancellationToken.None);
+        Assert.Equal(0, await ledger.LastLabelSequenceAsync(CancellationToken.None));
+
+        var a = Plain(Id("sa"), "acc-1", At(2037));
+        var b = Plain(Id("sb"), "acc-2", At(2037).AddSeconds(5));
+        await ledger.WriteAsync([a, b], CancellationToken.None);
+        Assert.Equal(0, await ledger.LastLabelSequenceAsync(CancellationToken.None));
+
+        foreach (var (row, fraud) in new[] { (a, true), (b, false), (a, false) })
+        {
+            Assert.True(await ledger.RecordLabelAsync(new FraudLabel(row.TransactionId, row.AccountId, null, row.Timestamp, fraud), At(2037).AddDays(7), CancellationToken.None));
+            var labels = await ledger.LabelsAfterAsync(0, 100, CancellationToken.None);
+            Assert.Equal(labels[^1].Sequence, await ledger.LastLabelSequenceAsync(CancellationToken.None));
+            Assert.Equal(row.TransactionId, labels[^1].Label.TransactionId);
+        }
+    }
+
+    [Fact]
     public async Task Labels_are_recorded_with_increasing_sequence_numbers_and_read_back_in_order()
     {
         var before = (await Ledger.LabelsAfterAsync(0, 10_000, CancellationToken.None)).Select(l => l.Sequence).DefaultIfEmpty(0).Max();

@@ -438,6 +438,15 @@ public sealed partial class PostgresLedger(string connectionString, LedgerOption
             .ToList();
     }
 
+    public async Task<long> LastLabelSequenceAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT coalesce(max(label_seq), 0) FROM scored_transactions WHERE label_seq IS NOT NULL",
+            commandTimeout: _commandTimeout,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     public async Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var window = StatsWindow.Of(from, to);

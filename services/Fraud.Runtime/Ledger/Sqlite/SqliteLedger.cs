@@ -459,6 +459,14 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
             cancellationToken).ConfigureAwait(false);
     }
 
+    public Task<long> LastLabelSequenceAsync(CancellationToken cancellationToken) =>
+        // The condition lets SQLite answer from the partial index on label_seq.
+        ReadAsync(
+            session => session.Connection.ExecuteScalar<long>(
+                "SELECT coalesce(max(label_seq), 0) FROM scored_transactions WHERE label_seq IS NOT NULL",
+                commandTimeout: _commandTimeout),
+            cancellationToken);
+
     public Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var window = StatsWindow.Of(from, to);
