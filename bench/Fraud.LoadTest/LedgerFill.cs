@@ -6,19 +6,26 @@ using Fraud.Runtime.Ledger;
 
 namespace Fraud.LoadTest;
 
-/// <summary>Fills a ledger with scored transactions (a share of them anomalies) for the read benchmarks.</summary>
+/// <summary>
+/// Fills a ledger with scored transactions (a share of them anomalies) for the read benchmarks,
+/// scored at an even rate up to the moment the fill starts: rows older than the ledger's retention
+/// (30 days by default) would be purged by the server the benchmark then starts.
+/// </summary>
 internal static class LedgerFill
 {
+    private static readonly TimeSpan DefaultSpan = TimeSpan.FromDays(28);
+
     public static async Task<int> RunAsync(Options options)
     {
         var rows = options.Int("rows", 1_000_000);
         var share = options.Number("anomaly-share", 0.02);
-        var perSecond = options.Number("rows-per-second", 1 / 3.0);
+        var perSecond = options.Number("rows-per-second", rows / DefaultSpan.TotalSeconds);
         var ledgerOptions = new LedgerOptions { ConnectionString = options.String("ledger") };
         var ledger = LedgerFactory.Create(ledgerOptions, RuntimeMode.Embedded);
         await ledger.MigrateAsync(CancellationToken.None);
         var random = new Random(11);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var start = end.AddSeconds(-rows / perSecond - 1);
         var reasons = new[] { new Reason("CARD_TESTING", "12 small transactions within the hour before this one", 0.7), new Reason("VELOCITY", "13 transactions within the hour", 0.3) };
         var clock = Stopwatch.StartNew();
         var batch = new List<ScoredTransaction>(5000);
@@ -49,7 +56,7 @@ internal static class LedgerFill
 
         await ledger.WriteAsync(batch, CancellationToken.None);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"filled {ledger.Kind} ledger with {rows:N0} rows (~{share:P0} anomalies) in {clock.Elapsed.TotalSeconds:0.0} s ({rows / clock.Elapsed.TotalSeconds:N0} rows/s)"));
+            $"filled {ledger.Kind} ledger with {rows:N0} rows (~{share:P0} anomalies) scored from {start:yyyy-MM-ddTHH:mm:ssZ} to {end:yyyy-MM-ddTHH:mm:ssZ}, in {clock.Elapsed.TotalSeconds:0.0} s ({rows / clock.Elapsed.TotalSeconds:N0} rows/s)"));
         switch (ledger)
         {
             case IAsyncDisposable disposable:

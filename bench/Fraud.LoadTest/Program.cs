@@ -3,7 +3,7 @@ using Fraud.LoadTest;
 
 // ingest --url U [--rate TX_PER_S] [--batch N] [--seconds S] [--accounts N] [--connections N] [--probes-per-second N]
 // reads  --url U --path by-id|list [--rate REQ_PER_S] [--seconds S]
-// fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F] [--rows-per-second R]  (scoring times R a second from 2026-01-01)
+// fill   --ledger PATH|CONNECTION [--rows N] [--anomaly-share F] [--rows-per-second R]  (scored R a second up to now; by default over 28 days)
 // ids    --url U --out FILE [--count N]    (anomaly ids for bench/wrk/by-id.lua)
 // hostile --url U [--tricklers N] [--declared-bytes B] [--trickle-seconds S] [--threads N] [--batch N] [--seconds S]
 var options = Options.Parse(args.Skip(1).ToArray());
