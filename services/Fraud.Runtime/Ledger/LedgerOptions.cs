@@ -24,8 +24,8 @@ public sealed class LedgerOptions
     public int MaxPendingRows { get; set; } = 100_000;
 
     /// <summary>
-    /// Scored transactions (and their reviews) older than this are purged, hourly; zero keeps
-    /// everything. Thirty days by default, so that a ledger left running does not fill its disk.
+    /// Scored transactions (and their reviews) older than this are purged at start and hourly; zero
+    /// keeps everything. Thirty days by default, so that a ledger left running does not fill its disk.
     /// </summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 

@@ -64,7 +64,7 @@ public sealed class LedgerMigration(ILedger ledger, ILogger<LedgerMigration> log
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Deletes scored transactions older than <see cref="LedgerOptions.Retention"/>, once an hour.</summary>
+/// <summary>Deletes scored transactions older than <see cref="LedgerOptions.Retention"/> at start, then once an hour.</summary>
 public sealed class LedgerRetention(ILedger ledger, IOptions<LedgerOptions> options, TimeProvider time, ILogger<LedgerRetention> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

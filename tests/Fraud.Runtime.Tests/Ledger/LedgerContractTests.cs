@@ -576,7 +576,7 @@ public abstract partial class LedgerContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task By_default_the_retention_service_purges_what_was_scored_more_than_30_days_ago()
+    public async Task By_default_the_retention_service_purges_at_start_what_was_scored_more_than_30_days_ago()
     {
         var ledger = Open(await NewDatabaseAsync());
         await ledger.MigrateAsync(CancellationToken.None);
