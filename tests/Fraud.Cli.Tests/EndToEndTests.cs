@@ -10,7 +10,7 @@ public sealed class EndToEndTests(SimulatedData data) : IClassFixture<SimulatedD
     public async Task BacktestBeatsTheAmountAloneBaselineByAClearMargin()
     {
         var scoresPath = Path.Combine(data.Directory, "e2e-scores.csv");
-        var (code, output, error) = await CliRunner.Run(SimulatedData.BacktestArgs(data.Path, "--json", "--scores-out", scoresPath));
+        var (code, output, error) = await CliRunner.Run(SimulatedData.BacktestArgs(data.Path, "--json", "--baseline", "--scores-out", scoresPath));
         Assert.True(code == 0, error);
         using var report = JsonDocument.Parse(output);
         var ap = report.RootElement.GetProperty("averagePrecision").GetDouble();
@@ -30,6 +30,40 @@ public sealed class EndToEndTests(SimulatedData data) : IClassFixture<SimulatedD
         Assert.True(excluded > 0, "no test transaction of an already known compromised card");
         Assert.Equal(scored.Count, report.RootElement.GetProperty("testRows").GetInt64() + excluded);
         Assert.True(report.RootElement.GetProperty("recallByScenario").EnumerateObject().Count() >= 4);
+
+        // The recalls at a false-positive rate are those of the counted rows, recomputed here from
+        // the scores written and the protocol's exclusion.
+        var scoreById = File.ReadLines(scoresPath).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
+        var known = new KnownCompromised(DateTimeOffset.Parse(SimulatedData.TrainFrom, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), TimeSpan.FromDays(7));
+        var counted = new List<(double Score, bool Fraud)>();
+        foreach (var row in SimulatedData.Read(data.Path).OrderBy(r => r.Time))
+        {
+            if (scoreById.TryGetValue(row.Id, out var score) && !known.IsKnown(row.Account, row.Time))
+            {
+                counted.Add((score, row.Fraud));
+            }
+
+            known.Observe(row.Account, row.Time, row.Fraud);
+        }
+
+        Assert.Equal(report.RootElement.GetProperty("testRows").GetInt64(), counted.Count);
+        var countedScores = counted.Select(c => c.Score).ToArray();
+        var countedLabels = counted.Select(c => c.Fraud).ToArray();
+        var atTenth = Metrics.RecallAtFpr(countedScores, countedLabels, 0.001);
+        Assert.Equal(Metrics.RecallAtFpr(countedScores, countedLabels, 0.01), report.RootElement.GetProperty("recallAt1PctFpr").GetDouble(), 12);
+        Assert.Equal(atTenth, report.RootElement.GetProperty("recallAtTenthPctFpr").GetDouble(), 12);
+
+        // The same learner on the account-history features alone ranks the same rows worse.
+        var baselineFigures = report.RootElement.GetProperty("baseline");
+        var baselineAp = baselineFigures.GetProperty("averagePrecision").GetDouble();
+        var baselineAtTenth = baselineFigures.GetProperty("recallAtTenthPctFpr").GetDouble();
+        Assert.True(baselineAp > baseline, $"baseline AP {baselineAp:0.000} vs amount-only AP {baseline:0.000}");
+        Assert.True(ap > baselineAp && atTenth > baselineAtTenth, $"engine AP {ap:0.000}, recall at 0.1% FPR {atTenth:0.000}; baseline {baselineAp:0.000}, {baselineAtTenth:0.000}");
+
+        var text = (await CliRunner.Run(SimulatedData.BacktestArgs(data.Path, "--baseline"))).Output;
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"recall at 0.1% FPR         {atTenth:0.0000}"), text);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"average precision {baselineAp:0.0000}, card precision@100"), text);
     }
 
     [Fact]

@@ -35,13 +35,13 @@ public sealed class SimulatedData : IAsyncLifetime
         "--test-from", TestFrom, "--test-to", TestTo, "--label-delay", "7d", .. more,
     ];
 
-    /// <summary>Rows of a canonical CSV as (id, timestamp, amount, is_fraud).</summary>
-    public static IEnumerable<(string Id, DateTimeOffset Time, double Amount, bool Fraud)> Read(string path)
+    /// <summary>Rows of a canonical CSV as (id, timestamp, account, amount, is_fraud).</summary>
+    public static IEnumerable<(string Id, DateTimeOffset Time, string Account, double Amount, bool Fraud)> Read(string path)
     {
         foreach (var line in File.ReadLines(path).Skip(1))
         {
             var f = line.Split(',');
-            yield return (f[0], DateTimeOffset.Parse(f[1], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture), f[12] == "1");
+            yield return (f[0], DateTimeOffset.Parse(f[1], CultureInfo.InvariantCulture), f[2], double.Parse(f[3], CultureInfo.InvariantCulture), f[12] == "1");
         }
     }
 }

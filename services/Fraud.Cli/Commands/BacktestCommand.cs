@@ -29,6 +29,8 @@ internal sealed class BacktestCommand : Command
     private readonly Option<string> _scoresOut = CliOptions.Text("--scores-out", "FILE.csv", "write transaction_id,score for every test-window transaction");
     private readonly Option<string> _modelOut = CliOptions.Text("--model-out", "MODEL.zip", "keep the model trained for the test window");
     private readonly Option<bool> _json = CliOptions.Flag("--json", "print the report as one JSON object");
+    private readonly Option<bool> _baseline = CliOptions.Flag(
+        "--baseline", "also train the same learner on common account-history features alone, on the same rows, and report its figures");
 
     public BacktestCommand(CommandContext context)
         : base("backtest", "train on one window of a labelled file and measure detection on a later one")
@@ -45,6 +47,7 @@ internal sealed class BacktestCommand : Command
         Options.Add(_scoresOut);
         Options.Add(_modelOut);
         Options.Add(_json);
+        Options.Add(_baseline);
         SetAction((result, cancellation) => RunAsync(result, context with { Cancellation = cancellation }));
     }
 
@@ -57,7 +60,8 @@ internal sealed class BacktestCommand : Command
             result.GetValue(_testFrom).GetValueOrDefault(),
             result.GetValue(_testTo).GetValueOrDefault(),
             result.GetValue(_labelDelay) ?? EngineDefaults.DefaultLabelDelay,
-            result.GetValue(_detectors));
+            result.GetValue(_detectors),
+            result.GetValue(_baseline));
         // The windows must be in order. Checked here, not in a command validator: those run before
         // the options' defaults are applied.
         try
@@ -140,6 +144,15 @@ internal sealed class BacktestCommand : Command
         o.WriteLine(string.Create(c, $"  average precision          {r.AveragePrecision:0.0000}"));
         o.WriteLine(string.Create(c, $"  card precision@100         {r.CardPrecisionAt100:0.0000}"));
         o.WriteLine(string.Create(c, $"  recall at 1% FPR           {r.RecallAt1PctFpr:0.0000}"));
+        o.WriteLine(string.Create(c, $"  recall at 0.1% FPR         {r.RecallAtTenthPctFpr:0.0000}"));
+        if (w.Baseline)
+        {
+            o.WriteLine();
+            o.WriteLine(r.Baseline is { } b
+                ? string.Create(c, $"  baseline (the same learner on account-history features alone): AUC ROC {b.AucRoc:0.0000}, average precision {b.AveragePrecision:0.0000}, card precision@100 {b.CardPrecisionAt100:0.0000}, recall at 1% FPR {b.RecallAt1PctFpr:0.0000}, at 0.1% FPR {b.RecallAtTenthPctFpr:0.0000}")
+                : "  baseline: not trained (the training rows need both frauds and legitimate transactions)");
+        }
+
         o.WriteLine(string.Create(c, $"  at the alert threshold     recall {r.RecallAtAlertThreshold:0.0000}, precision {r.PrecisionAtAlertThreshold:0.0000}"));
         if (r.RecallByScenario.Count > 0)
         {

@@ -2,7 +2,8 @@ namespace Fraud.Core.Evaluation;
 
 /// <summary>The windows of a backtest; dates are inclusive UTC days.</summary>
 /// <param name="Detectors">Detector replicas to simulate (accounts partitioned, merchant state per replica); 1 is one process.</param>
-public sealed record BacktestOptions(DateOnly TrainFrom, DateOnly TrainTo, DateOnly TestFrom, DateOnly TestTo, TimeSpan LabelDelay, int Detectors = 1)
+/// <param name="Baseline">Also train the same learner on <see cref="BaselineFeatures"/> alone, on the same rows, and report its figures.</param>
+public sealed record BacktestOptions(DateOnly TrainFrom, DateOnly TrainTo, DateOnly TestFrom, DateOnly TestTo, TimeSpan LabelDelay, int Detectors = 1, bool Baseline = false)
 {
     public DateTimeOffset TrainStart => Start(TrainFrom);
     public DateTimeOffset TrainEnd => Start(TrainTo.AddDays(1));

@@ -16,6 +16,8 @@ public sealed record BacktestReport
     public required double AveragePrecision { get; init; }
     public required double CardPrecisionAt100 { get; init; }
     public required double RecallAt1PctFpr { get; init; }
+    /// <summary>Recall when one legitimate transaction in a thousand may be flagged: the operating point of a card issuer's queue.</summary>
+    public required double RecallAtTenthPctFpr { get; init; }
     /// <summary>Recall, and precision, at the configured alert threshold.</summary>
     public required double RecallAtAlertThreshold { get; init; }
     public required double PrecisionAtAlertThreshold { get; init; }
@@ -29,7 +31,12 @@ public sealed record BacktestReport
     /// <summary>Features + scoring alone, per second of one core.</summary>
     public required double ScoringTransactionsPerSecond { get; init; }
     public required IReadOnlyDictionary<string, double> ModelMetrics { get; init; }
+    /// <summary>With <c>--baseline</c>: the same learner given only <see cref="BaselineFeatures"/>, on the same rows.</summary>
+    public RankingFigures? Baseline { get; init; }
 }
+
+/// <summary>How well one set of scores ranks the counted test rows.</summary>
+public sealed record RankingFigures(double AucRoc, double AveragePrecision, double CardPrecisionAt100, double RecallAt1PctFpr, double RecallAtTenthPctFpr);
 
 /// <summary>Recall of one fraud scenario at two operating points.</summary>
 public sealed record ScenarioRecall(long Frauds, double RecallAt1PctFpr, double RecallAtAlertThreshold);

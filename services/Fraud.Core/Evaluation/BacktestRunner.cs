@@ -46,6 +46,7 @@ public sealed class BacktestRunner(
         var compromised = new KnownCompromised(options.TrainStart, options.LabelDelay);
         Span<float> features = stackalloc float[FeatureVector.Length];
         Scorer? scorer = null;
+        var baseline = options.Baseline ? new BaselineRun(options.LabelDelay) : null;
         var trainingSeconds = 0.0;
         long replayed = 0;
         long hotTicks = 0;
@@ -68,18 +69,25 @@ public sealed class BacktestRunner(
                 var trainingStarted = Stopwatch.GetTimestamp();
                 scorer = Train(training, options);
                 onTrained?.Invoke(scorer.Model!);
+                baseline?.Train(new ModelTrainer(trainerOptions, time), TrainingContext(options));
                 trainingSeconds = Stopwatch.GetElapsedTime(trainingStarted).TotalSeconds;
             }
 
             var before = Stopwatch.GetTimestamp();
             var fresh = replay.Step(row, features);
             replayed++;
+            if (fresh)
+            {
+                baseline?.Extract(tx, row.IsFraud == true);
+            }
+
             if (fresh && tx.Timestamp >= trainStart && tx.Timestamp < trainEnd)
             {
                 // Only labels that are known by the start of the test window may train the model.
                 if (row.IsFraud is { } label && tx.Timestamp + options.LabelDelay <= testStart)
                 {
                     training.Add(features, label, TimeKey.Seconds(tx.Timestamp));
+                    baseline?.AddTraining(label, TimeKey.Seconds(tx.Timestamp));
                 }
             }
             else if (fresh && scorer is not null)
@@ -91,7 +99,7 @@ public sealed class BacktestRunner(
                 }
                 else
                 {
-                    test.Add(tx, row, score);
+                    test.Add(tx, row, score, baseline?.Score());
                 }
 
                 onScore?.Invoke(tx.TransactionId, score);
@@ -122,10 +130,31 @@ public sealed class BacktestRunner(
 
     private Scorer Train(TrainingSet training, BacktestOptions options)
     {
-        var trainer = new ModelTrainer(trainerOptions, time);
-        var context = new TrainingContext(options.TrainStart, options.TrainEnd, options.LabelDelay, scoringOptions.AlertThreshold);
-        var model = trainer.Train(training, context);
+        var model = new ModelTrainer(trainerOptions, time).Train(training, TrainingContext(options));
         return new Scorer(model, scoringOptions, RuleSet.Default(ruleOptions));
+    }
+
+    private TrainingContext TrainingContext(BacktestOptions options) =>
+        new(options.TrainStart, options.TrainEnd, options.LabelDelay, scoringOptions.AlertThreshold);
+
+    /// <summary>The <c>--baseline</c> model beside the engine: its features, training rows and scores.</summary>
+    private sealed class BaselineRun(TimeSpan labelDelay)
+    {
+        private readonly BaselineFeatures _features = new(labelDelay);
+        private readonly float[] _row = new float[FeatureVector.Length];
+        private readonly TrainingSet _training = new();
+        private SupervisedModel? _model;
+
+        public void Extract(Transaction tx, bool isFraud) => _features.Extract(tx, isFraud, _row);
+
+        public void AddTraining(bool isFraud, int seconds) => _training.Add(_row, isFraud, seconds);
+
+        /// <summary>The same learner as the engine's supervised model, with the same settings; none without both classes.</summary>
+        public void Train(ModelTrainer trainer, TrainingContext context) =>
+            _model = _training.Frauds > 0 && _training.Frauds < _training.Count ? trainer.TrainSupervised(_training, context) : null;
+
+        /// <summary>The log-odds of the last extracted row (ranking is all the figures need); null when no model could be trained.</summary>
+        public double? Score() => _model?.LogOdds(_row);
     }
 
     private static ProfileOptions Copy(ProfileOptions o, TimeSpan labelDelay) => new()
@@ -142,6 +171,7 @@ public sealed class BacktestRunner(
     private sealed class TestWindow
     {
         private readonly List<double> _scores = [];
+        private readonly List<double> _baselineScores = [];
         private readonly List<bool> _labels = [];
         private readonly List<int> _days = [];
         private readonly List<int> _accounts = [];
@@ -155,9 +185,14 @@ public sealed class BacktestRunner(
         /// <summary>Test rows of cards known compromised by their day, left out of every figure (<see cref="KnownCompromised"/>).</summary>
         public long KnownCompromisedRows { get; set; }
 
-        public void Add(Transaction tx, in LabelledTransaction row, double score)
+        public void Add(Transaction tx, in LabelledTransaction row, double score, double? baselineScore)
         {
             _scores.Add(score);
+            if (baselineScore is { } b)
+            {
+                _baselineScores.Add(b);
+            }
+
             var isFraud = row.IsFraud == true;
             _labels.Add(isFraud);
             _days.Add(TimeKey.Day(TimeKey.Seconds(tx.Timestamp)));
@@ -219,6 +254,7 @@ public sealed class BacktestRunner(
             }
 
             var model = scorer.Model!;
+            var figures = Figures(scores, labels);
             return new BacktestReport
             {
                 ModelVersion = model.Version,
@@ -228,10 +264,11 @@ public sealed class BacktestRunner(
                 TestRows = scores.Length,
                 KnownCompromisedRowsExcluded = KnownCompromisedRows,
                 TestFrauds = frauds,
-                AucRoc = Metrics.AucRoc(scores, labels),
-                AveragePrecision = Metrics.AveragePrecision(scores, labels),
-                CardPrecisionAt100 = CardPrecision.AtK(_days.ToArray(), _accounts.ToArray(), scores, labels, 100).Mean,
-                RecallAt1PctFpr = Metrics.RecallAtFpr(scores, labels, 0.01),
+                AucRoc = figures.AucRoc,
+                AveragePrecision = figures.AveragePrecision,
+                CardPrecisionAt100 = figures.CardPrecisionAt100,
+                RecallAt1PctFpr = figures.RecallAt1PctFpr,
+                RecallAtTenthPctFpr = figures.RecallAtTenthPctFpr,
                 RecallAtAlertThreshold = Ratio(alertedFrauds, frauds),
                 PrecisionAtAlertThreshold = Ratio(alertedFrauds, alerted),
                 RecallByScenario = byScenario,
@@ -242,8 +279,16 @@ public sealed class BacktestRunner(
                 TransactionsPerSecond = replayed / Math.Max(seconds, 1e-9),
                 ScoringTransactionsPerSecond = replayed / Math.Max(hotSeconds, 1e-9),
                 ModelMetrics = new SortedDictionary<string, double>(model.Manifest.Metrics.ToDictionary(), StringComparer.Ordinal),
+                Baseline = _baselineScores.Count == 0 ? null : Figures(_baselineScores.ToArray(), labels),
             };
         }
+
+        private RankingFigures Figures(double[] scores, bool[] labels) => new(
+            Metrics.AucRoc(scores, labels),
+            Metrics.AveragePrecision(scores, labels),
+            CardPrecision.AtK(_days.ToArray(), _accounts.ToArray(), scores, labels, 100).Mean,
+            Metrics.RecallAtFpr(scores, labels, 0.01),
+            Metrics.RecallAtFpr(scores, labels, 0.001));
 
         /// <summary>The score above which at most <paramref name="fpr"/> of the legitimate rows lie.</summary>
         private static double ThresholdAtFpr(double[] scores, bool[] labels, double fpr)
