@@ -98,32 +98,36 @@ public sealed class EmbeddedDelivery : BackgroundService
 
     private async Task DeliverAsync(Delivery<Transaction>[] deliveries, int count, SemaphoreSlim concurrency)
     {
+        Exception? failure = null;
         try
         {
             IReadOnlyList<Transaction> transactions = deliveries.Length == 1 ? deliveries[0].Events : Concat(deliveries, count);
             // The handler runs synchronously up to the ledger commit, so deliveries are scored in order.
             await _transactions.HandleAsync(transactions, CancellationToken.None).ConfigureAwait(false);
-            foreach (var delivery in deliveries)
-            {
-                delivery.Done.TrySetResult();
-            }
         }
         catch (Exception e)
         {
+            failure = e;
             if (_failureLog.ShouldLog(out var suppressed))
             {
                 _logger.LogError(e, "Delivery of {Count} transactions failed ({Suppressed} more failed deliveries since the last one logged); their publishers are told to retry", count, suppressed);
             }
-
-            foreach (var delivery in deliveries)
-            {
-                delivery.Done.TrySetException(e);
-            }
         }
-        finally
+
+        // The bus's room is given back before the publishers hear their answer, so a publisher that
+        // sends its next batch as soon as it has the answer finds the room its last one took.
+        _bus.Release(count);
+        concurrency.Release();
+        foreach (var delivery in deliveries)
         {
-            _bus.Release(count);
-            concurrency.Release();
+            if (failure is null)
+            {
+                delivery.Done.TrySetResult();
+            }
+            else
+            {
+                delivery.Done.TrySetException(failure);
+            }
         }
     }
 
