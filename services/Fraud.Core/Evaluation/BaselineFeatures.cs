@@ -32,8 +32,7 @@ public sealed class BaselineFeatures(TimeSpan labelDelay)
         "merchant_settled_count_30d", "merchant_settled_fraud_rate_30d",
     ];
 
-    private static readonly TimeSpan Window = TimeSpan.FromDays(30);
-    private static readonly TimeSpan[] Windows = [TimeSpan.FromDays(1), TimeSpan.FromDays(7), Window];
+    private static readonly TimeSpan[] Windows = [TimeSpan.FromDays(1), TimeSpan.FromDays(7), TimeSpan.FromDays(30)];
 
     private readonly Dictionary<string, AccountHistory> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MerchantHistory> _merchants = new(StringComparer.Ordinal);
@@ -53,8 +52,7 @@ public sealed class BaselineFeatures(TimeSpan labelDelay)
 
         into.Fill(FeatureVector.Missing);
         var now = tx.Timestamp;
-        var amount = (double)tx.Amount;
-        into[0] = (float)amount;
+        into[0] = (float)tx.Amount;
 
         if (!_accounts.TryGetValue(tx.AccountId, out var account))
         {
@@ -62,12 +60,11 @@ public sealed class BaselineFeatures(TimeSpan labelDelay)
             _accounts.Add(tx.AccountId, account);
         }
 
-        account.Forget(now - Window);
         for (var w = 0; w < Windows.Length; w++)
         {
-            var (count, sum) = account.Since(now - Windows[w]);
-            into[1 + (2 * w)] = count;
-            into[2 + (2 * w)] = count == 0 ? FeatureVector.Missing : (float)(sum / count);
+            account.Windows[w].Forget(now - Windows[w]);
+            account.Windows[w].WriteTo(into, 1 + (2 * w));
+            account.Windows[w].Add(now, tx.Amount);
         }
 
         if (account.Last is { } last)
@@ -75,9 +72,9 @@ public sealed class BaselineFeatures(TimeSpan labelDelay)
             into[7] = (float)(now - last).TotalHours;
         }
 
+        account.Last = now;
         into[8] = tx.MerchantId is { Length: > 0 } m ? (account.Merchants.Add(m) ? 1 : 0) : FeatureVector.Missing;
         into[9] = tx.MerchantCategory is { Length: > 0 } c ? (account.Categories.Add(c) ? 1 : 0) : FeatureVector.Missing;
-        account.Record(now, amount);
 
         if (tx.MerchantId is { Length: > 0 } merchantId)
         {
@@ -87,57 +84,39 @@ public sealed class BaselineFeatures(TimeSpan labelDelay)
                 _merchants.Add(merchantId, merchant);
             }
 
-            merchant.Settle(now - labelDelay);
+            // A transaction's label is known once the delay has passed: it then enters the windows.
+            var settledBefore = now - labelDelay;
+            while (merchant.Pending.TryPeek(out var next) && next.Time <= settledBefore)
+            {
+                merchant.Pending.Dequeue();
+                foreach (var window in merchant.Windows)
+                {
+                    window.Add(next.Time, next.IsFraud ? 1 : 0);
+                }
+            }
+
             for (var w = 0; w < Windows.Length; w++)
             {
-                var (count, frauds) = merchant.Windows[w].Counts;
-                into[10 + (2 * w)] = count;
-                into[11 + (2 * w)] = count == 0 ? FeatureVector.Missing : frauds / (float)count;
+                merchant.Windows[w].Forget(settledBefore - Windows[w]);
+                merchant.Windows[w].WriteTo(into, 10 + (2 * w));
             }
 
             merchant.Pending.Enqueue((now, isFraud));
         }
     }
 
+    private static SlidingWindow[] NewWindows() => Array.ConvertAll(Windows, _ => new SlidingWindow());
+
     private sealed class AccountHistory
     {
-        private readonly Queue<(DateTimeOffset Time, double Amount)> _recent = new();
+        /// <summary>The account's amounts over each of <see cref="BaselineFeatures.Windows"/>.</summary>
+        public SlidingWindow[] Windows { get; } = NewWindows();
 
-        public DateTimeOffset? Last { get; private set; }
+        public DateTimeOffset? Last { get; set; }
 
         public HashSet<string> Merchants { get; } = new(StringComparer.Ordinal);
 
         public HashSet<string> Categories { get; } = new(StringComparer.Ordinal);
-
-        public void Forget(DateTimeOffset before)
-        {
-            while (_recent.TryPeek(out var oldest) && oldest.Time < before)
-            {
-                _recent.Dequeue();
-            }
-        }
-
-        public (int Count, double Sum) Since(DateTimeOffset from)
-        {
-            var count = 0;
-            var sum = 0.0;
-            foreach (var (time, amount) in _recent)
-            {
-                if (time >= from)
-                {
-                    count++;
-                    sum += amount;
-                }
-            }
-
-            return (count, sum);
-        }
-
-        public void Record(DateTimeOffset time, double amount)
-        {
-            _recent.Enqueue((time, amount));
-            Last = time;
-        }
     }
 
     private sealed class MerchantHistory
@@ -145,41 +124,20 @@ public sealed class BaselineFeatures(TimeSpan labelDelay)
         /// <summary>Transactions whose labels have not arrived yet, oldest first.</summary>
         public Queue<(DateTimeOffset Time, bool IsFraud)> Pending { get; } = new();
 
-        /// <summary>The settled transactions of each of <see cref="BaselineFeatures.Windows"/>, counted as they come and go.</summary>
-        public SettledWindow[] Windows { get; } = Array.ConvertAll(BaselineFeatures.Windows, span => new SettledWindow(span));
-
-        /// <summary>Takes in the labels that arrived (transactions up to <paramref name="settledBefore"/>) and drops what left each window.</summary>
-        public void Settle(DateTimeOffset settledBefore)
-        {
-            while (Pending.TryPeek(out var next) && next.Time <= settledBefore)
-            {
-                Pending.Dequeue();
-                foreach (var window in Windows)
-                {
-                    window.Add(next);
-                }
-            }
-
-            foreach (var window in Windows)
-            {
-                window.Forget(settledBefore - window.Span);
-            }
-        }
+        /// <summary>The settled transactions' frauds (1 or 0) over each of <see cref="BaselineFeatures.Windows"/>.</summary>
+        public SlidingWindow[] Windows { get; } = NewWindows();
     }
 
-    private sealed class SettledWindow(TimeSpan span)
+    /// <summary>Values entered at a time, forgotten once older than a bound, with their running count and sum (exact: decimal).</summary>
+    private sealed class SlidingWindow
     {
-        private readonly Queue<(DateTimeOffset Time, bool IsFraud)> _rows = new();
-        private int _frauds;
+        private readonly Queue<(DateTimeOffset Time, decimal Value)> _rows = new();
+        private decimal _sum;
 
-        public TimeSpan Span => span;
-
-        public (int Count, int Frauds) Counts => (_rows.Count, _frauds);
-
-        public void Add((DateTimeOffset Time, bool IsFraud) row)
+        public void Add(DateTimeOffset time, decimal value)
         {
-            _rows.Enqueue(row);
-            _frauds += row.IsFraud ? 1 : 0;
+            _rows.Enqueue((time, value));
+            _sum += value;
         }
 
         public void Forget(DateTimeOffset before)
@@ -187,8 +145,15 @@ public sealed class BaselineFeatures(TimeSpan labelDelay)
             while (_rows.TryPeek(out var oldest) && oldest.Time < before)
             {
                 _rows.Dequeue();
-                _frauds -= oldest.IsFraud ? 1 : 0;
+                _sum -= oldest.Value;
             }
+        }
+
+        /// <summary>The count at <paramref name="at"/> and the mean after it (missing when empty).</summary>
+        public void WriteTo(Span<float> into, int at)
+        {
+            into[at] = _rows.Count;
+            into[at + 1] = _rows.Count == 0 ? FeatureVector.Missing : (float)((double)_sum / _rows.Count);
         }
     }
 }

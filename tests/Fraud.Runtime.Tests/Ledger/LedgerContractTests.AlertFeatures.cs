@@ -8,9 +8,7 @@ public abstract partial class LedgerContractTests
     [Fact]
     public async Task Alert_features_are_read_by_any_replica_and_by_label_and_purged_with_their_time()
     {
-        var database = await NewDatabaseAsync();
-        var ledger = Open(database);
-        await ledger.MigrateAsync(CancellationToken.None);
+        var (database, ledger) = await OpenFreshAsync();
         var a = OpenAnomaly(Id("fa"), "acc-1", At(2037));
         var b = OpenAnomaly(Id("fb"), "acc-2", At(2037).AddSeconds(1));
         var c = OpenAnomaly(Id("fc"), "acc-3", At(2037).AddSeconds(2));

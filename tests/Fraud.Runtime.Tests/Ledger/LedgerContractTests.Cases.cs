@@ -187,8 +187,7 @@ public abstract partial class LedgerContractTests
 
     private async Task<(ILedger Ledger, ICaseLedger Cases)> FreshAsync()
     {
-        var ledger = Open(await NewDatabaseAsync());
-        await ledger.MigrateAsync(CancellationToken.None);
+        var (_, ledger) = await OpenFreshAsync();
         return (ledger, (ICaseLedger)ledger);
     }
 

@@ -5,9 +5,7 @@ public abstract partial class LedgerContractTests
     [Fact]
     public async Task Learned_models_the_newest_is_read_by_any_replica_and_only_the_newest_five_are_kept()
     {
-        var database = await NewDatabaseAsync();
-        var ledger = Open(database);
-        await ledger.MigrateAsync(CancellationToken.None);
+        var (database, ledger) = await OpenFreshAsync();
         Assert.Null(await ledger.LatestLearnedModelAsync(CancellationToken.None));
 
         var start = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);

@@ -31,6 +31,15 @@ public abstract partial class LedgerContractTests : IAsyncLifetime
     /// <summary>Runs SQL on <paramref name="database"/> directly (to set up what only an older version could have left).</summary>
     protected abstract Task ExecuteSqlAsync(string database, string sql);
 
+    /// <summary>A migrated ledger on an empty database of its own, and that database (for more replicas on it).</summary>
+    protected async Task<(string Database, ILedger Ledger)> OpenFreshAsync()
+    {
+        var database = await NewDatabaseAsync();
+        var ledger = Open(database);
+        await ledger.MigrateAsync(CancellationToken.None);
+        return (database, ledger);
+    }
+
     protected ILedger Open(string database)
     {
         var ledger = Create(database);
@@ -334,8 +343,7 @@ public abstract partial class LedgerContractTests : IAsyncLifetime
     [Fact]
     public async Task The_last_label_sequence_is_that_of_the_newest_label_and_zero_without_labels()
     {
-        var ledger = Open(await NewDatabaseAsync());
-        await ledger.MigrateAsync(CancellationToken.None);
+        var (_, ledger) = await OpenFreshAsync();
         Assert.Equal(0, await ledger.LastLabelSequenceAsync(CancellationToken.None));
 
         var a = Plain(Id("sa"), "acc-1", At(2037));
@@ -523,9 +531,7 @@ public abstract partial class LedgerContractTests : IAsyncLifetime
     [Fact]
     public async Task Upgrading_a_ledger_counts_the_rows_it_already_holds_into_the_stats()
     {
-        var database = await NewDatabaseAsync();
-        var ledger = Open(database);
-        await ledger.MigrateAsync(CancellationToken.None);
+        var (database, ledger) = await OpenFreshAsync();
         var from = At(2053);
         var rows = Enumerable.Range(0, 30).Select(i => Plain(Id($"u{i}"), "acc", At(2036)) with { ScoredAt = from.AddMinutes(i * 7) }).ToList();
         rows[3] = new Anomaly(rows[3]) with { Status = AnomalyStatus.Dismissed };
@@ -578,8 +584,7 @@ public abstract partial class LedgerContractTests : IAsyncLifetime
     [Fact]
     public async Task By_default_the_retention_service_purges_at_start_what_was_scored_more_than_30_days_ago()
     {
-        var ledger = Open(await NewDatabaseAsync());
-        await ledger.MigrateAsync(CancellationToken.None);
+        var (_, ledger) = await OpenFreshAsync();
         var now = At(2040);
         var old = Plain(Id("retention-old"), "acc", At(2039)) with { ScoredAt = now.AddDays(-31) };
         var kept = Plain(Id("retention-kept"), "acc", At(2039)) with { ScoredAt = now.AddDays(-29) };

@@ -422,14 +422,7 @@ public sealed partial class PostgresLedger(string connectionString, LedgerOption
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<LabelRow>(new CommandDefinition(
-            """
-            SELECT label_seq AS Sequence, transaction_id AS TransactionId, account_id AS AccountId,
-                   merchant_id AS MerchantId, transaction_time AS TransactionTime, label AS IsFraud
-              FROM scored_transactions
-             WHERE label_seq > @after
-             ORDER BY label_seq
-             LIMIT @max
-            """,
+            LabelSql.After,
             new { after = afterSequence, max },
             commandTimeout: _commandTimeout,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -442,7 +435,7 @@ public sealed partial class PostgresLedger(string connectionString, LedgerOption
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT coalesce(max(label_seq), 0) FROM scored_transactions WHERE label_seq IS NOT NULL",
+            LabelSql.Last,
             commandTimeout: _commandTimeout,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }

@@ -442,14 +442,7 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         return await ReadAsync<IReadOnlyList<LabelRecord>>(
             session => session.Connection.Query<LabelRow>(
-                    """
-                    SELECT label_seq AS Sequence, transaction_id AS TransactionId, account_id AS AccountId,
-                           merchant_id AS MerchantId, transaction_time AS TransactionTime, label AS IsFraud
-                      FROM scored_transactions
-                     WHERE label_seq > @after
-                     ORDER BY label_seq
-                     LIMIT @max
-                    """,
+                    LabelSql.After,
                     new { after = afterSequence, max = (long)max },
                     commandTimeout: _commandTimeout)
                 .Select(r => new LabelRecord(
@@ -460,12 +453,7 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
     }
 
     public Task<long> LastLabelSequenceAsync(CancellationToken cancellationToken) =>
-        // The condition lets SQLite answer from the partial index on label_seq.
-        ReadAsync(
-            session => session.Connection.ExecuteScalar<long>(
-                "SELECT coalesce(max(label_seq), 0) FROM scored_transactions WHERE label_seq IS NOT NULL",
-                commandTimeout: _commandTimeout),
-            cancellationToken);
+        ReadAsync(session => session.Connection.ExecuteScalar<long>(LabelSql.Last, commandTimeout: _commandTimeout), cancellationToken);
 
     public Task<LedgerStats> StatsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
