@@ -36,7 +36,16 @@ public sealed record BacktestReport
 }
 
 /// <summary>How well one set of scores ranks the counted test rows.</summary>
-public sealed record RankingFigures(double AucRoc, double AveragePrecision, double CardPrecisionAt100, double RecallAt1PctFpr, double RecallAtTenthPctFpr);
+public sealed record RankingFigures(double AucRoc, double AveragePrecision, double CardPrecisionAt100, double RecallAt1PctFpr, double RecallAtTenthPctFpr)
+{
+    /// <summary>The figures of <paramref name="scores"/> on counted rows of the given UTC days and dense account indexes.</summary>
+    internal static RankingFigures Of(int[] days, int[] accounts, double[] scores, bool[] labels) => new(
+        Metrics.AucRoc(scores, labels),
+        Metrics.AveragePrecision(scores, labels),
+        CardPrecision.AtK(days, accounts, scores, labels, 100).Mean,
+        Metrics.RecallAtFpr(scores, labels, 0.01),
+        Metrics.RecallAtFpr(scores, labels, 0.001));
+}
 
 /// <summary>Recall of one fraud scenario at two operating points.</summary>
 public sealed record ScenarioRecall(long Frauds, double RecallAt1PctFpr, double RecallAtAlertThreshold);

@@ -298,12 +298,7 @@ public sealed class BacktestRunner(
             };
         }
 
-        private RankingFigures Figures(double[] scores, bool[] labels) => new(
-            Metrics.AucRoc(scores, labels),
-            Metrics.AveragePrecision(scores, labels),
-            CardPrecision.AtK(_days.ToArray(), _accounts.ToArray(), scores, labels, 100).Mean,
-            Metrics.RecallAtFpr(scores, labels, 0.01),
-            Metrics.RecallAtFpr(scores, labels, 0.001));
+        private RankingFigures Figures(double[] scores, bool[] labels) => RankingFigures.Of(_days.ToArray(), _accounts.ToArray(), scores, labels);
 
         /// <summary>The score above which at most <paramref name="fpr"/> of the legitimate rows lie.</summary>
         private static double ThresholdAtFpr(double[] scores, bool[] labels, double fpr)
