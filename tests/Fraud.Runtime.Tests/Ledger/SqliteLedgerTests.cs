@@ -112,6 +112,50 @@ public sealed class SqliteLedgerTests(TempDirectory directory) : LedgerContractT
     }
 
     [Fact]
+    public async Task Committed_rows_reach_the_database_file_itself_while_the_ledger_runs_not_only_its_log()
+    {
+        var path = directory.Combine(Path.Combine($"checkpoint-{Guid.NewGuid():N}", "fraud.db"));
+        using var ledger = new SqliteLedger(path, Options);
+        await ledger.MigrateAsync(CancellationToken.None);
+        Assert.Equal(1, await ledger.WriteAsync([Plain(Id("checkpointed"), "acc", At(2039))], CancellationToken.None));
+
+        // A copy of the file without its log holds only what a checkpoint has moved into it. The
+        // writer's own checkpoint waits for a log of 20,000 pages, so only the background one can.
+        var copy = path + ".copy";
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        long rows = 0;
+        while (rows == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            rows = CountRowsOfCopy(path, copy);
+        }
+
+        Assert.Equal(1, rows);
+    }
+
+    private static long CountRowsOfCopy(string path, string copy)
+    {
+        File.Copy(path, copy, overwrite: true);
+        foreach (var log in new[] { copy + "-wal", copy + "-shm" }.Where(File.Exists))
+        {
+            File.Delete(log);
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={copy};Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM scored_transactions";
+            return (long)command.ExecuteScalar()!;
+        }
+        catch (SqliteException)
+        {
+            return 0; // No table yet, or a copy taken while a checkpoint was writing: look again.
+        }
+    }
+
+    [Fact]
     public async Task A_bare_path_gets_its_directory_and_a_WAL_journal_and_a_connection_string_works_too()
     {
         var path = directory.Combine(Path.Combine($"bare-{Guid.NewGuid():N}", "data", "fraud.db"));
@@ -167,7 +211,7 @@ public sealed class SqliteLedgerTests(TempDirectory directory) : LedgerContractT
                 Assert.Null(await ledger.GetAnomalyAsync(Id("missing"), CancellationToken.None));
             }
 
-            Assert.Equal(2, OpenHandles(path)); // the writer and one read session
+            Assert.Equal(3, OpenHandles(path)); // the writer, its checkpointer and one read session
         }
 
         Assert.Equal(0, OpenHandles(path));

@@ -34,6 +34,15 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
 
     private const long MmapBytes = 1L << 30;
 
+    /// <summary>Log pages (4 KiB each) at which the writer checkpoints by itself: 80 MiB.</summary>
+    private const int AutoCheckpointPages = 20_000;
+
+    /// <summary>
+    /// How often the log is checkpointed under load: a page that several group commits change in that
+    /// time is written into the database file once.
+    /// </summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly string _connectionString;
     private readonly bool _inMemory;
     private readonly int _commandTimeout;
@@ -44,6 +53,7 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
     private SqliteReadSession? _writerSession;
     private SqliteCommand? _insert;
     private SqliteCommand? _count;
+    private SqliteCheckpointer? _checkpointer;
     private string? _identity;
     private long _identityCheckedAt;
     private bool _disposed;
@@ -210,6 +220,7 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
             transaction.Commit();
             // After the commit too: rows that went to a file deleted or replaced meanwhile are not acknowledged.
             CheckFileIdentity(force: false);
+            _checkpointer?.Committed();
             return inserted;
         }
         finally
@@ -555,6 +566,8 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
             }
 
             _disposed = true;
+            // Before the writer: the last connection to close checkpoints the whole log and removes it.
+            _checkpointer?.Dispose();
             _readers.Dispose();
             _writerSession?.Dispose();
             _insert?.Dispose();
@@ -595,7 +608,9 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
             connection.Execute(
                 // A large page cache and memory-mapped reads keep the primary-key index in memory: without
                 // them every insert pays read system calls, the writer's main cost at high rates.
-                $"PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072; PRAGMA mmap_size = {MmapBytes};",
+                // The log is checkpointed off the commit path (SqliteCheckpointer); the writer's own automatic
+                // checkpoint is only the bound on the log's size should that one fall behind.
+                $"PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072; PRAGMA mmap_size = {MmapBytes}; PRAGMA wal_autocheckpoint = {AutoCheckpointPages};",
                 commandTimeout: _commandTimeout);
         }
         catch
@@ -610,6 +625,9 @@ public sealed partial class SqliteLedger : ILedger, ICaseLedger, IDisposable
         {
             _identity = Identity(connection);
             _identityCheckedAt = Environment.TickCount64;
+            // Opened now, while the writer holds the file: opened later, after the file was deleted, it
+            // would create an empty one in its place.
+            _checkpointer = new SqliteCheckpointer(OpenReader(), CheckpointInterval);
         }
 
         return connection;
