@@ -223,20 +223,18 @@ public static class TransactionJson
             return null;
         }
 
-        return Text(ref reader, field, errors) is { } value && Id(value, field.ToString(), errors) ? value : null;
+        return Text(ref reader, field, errors) is { } value && Check(TransactionRules.CheckId(value), field, errors) ? value : null;
     }
 
-    private static bool Id(string value, string field, List<FieldError> errors) =>
-        Check(TransactionRules.CheckId(value), field, errors);
-
-    private static bool Check(string? problem, string field, List<FieldError> errors)
+    // The path is spelt out only for an error: valid input builds no string per field.
+    private static bool Check(string? problem, FieldPath field, List<FieldError> errors)
     {
         if (problem is null)
         {
             return true;
         }
 
-        errors.Add(new FieldError(field, problem));
+        errors.Add(new FieldError(field.ToString(), problem));
         return false;
     }
 
@@ -260,7 +258,7 @@ public static class TransactionJson
             return null;
         }
 
-        return Check(TransactionRules.CheckTimestamp(utc), field.ToString(), errors) ? utc : null;
+        return Check(TransactionRules.CheckTimestamp(utc), field, errors) ? utc : null;
     }
 
     private const int MaxAmountText = 64;
@@ -288,7 +286,7 @@ public static class TransactionJson
             text[i] = (char)raw[i];
         }
 
-        if (!Check(TransactionRules.CheckAmountDigits(text[..raw.Length]), field.ToString(), errors))
+        if (!Check(TransactionRules.CheckAmountDigits(text[..raw.Length]), field, errors))
         {
             return null;
         }
@@ -299,7 +297,7 @@ public static class TransactionJson
             return null;
         }
 
-        return Check(TransactionRules.CheckAmount(amount), field.ToString(), errors) ? amount : null;
+        return Check(TransactionRules.CheckAmount(amount), field, errors) ? amount : null;
     }
 
     private static string? ReadCode(ref Utf8JsonReader reader, FieldPath field, int length, string what, List<FieldError> errors)
@@ -374,7 +372,7 @@ public static class TransactionJson
             return null;
         }
 
-        return Check(TransactionRules.CheckCoordinate(value, limit), field.ToString(), errors) ? value : null;
+        return Check(TransactionRules.CheckCoordinate(value, limit), field, errors) ? value : null;
     }
 
     private static (CanonicalField? Field, string Name) Member(ref Utf8JsonReader reader, int index, List<FieldError> errors)
