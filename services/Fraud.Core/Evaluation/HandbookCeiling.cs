@@ -79,33 +79,19 @@ internal static class HandbookCeiling
             known.Observe(account, row.Time, row.Fraud);
         }
 
-        var (dayArray, accountArray, labelArray) = (days.ToArray(), accounts.ToArray(), labels.ToArray());
-        var ceiling = new double[labelArray.Length];
-        var keepingOrder = new double[labelArray.Length];
-        var top = given.Count == 0 ? 1 : given.Max() + 1;
-        var unknowableVersusLegitimate = new List<(double Score, bool Fraud)>();
-        for (var i = 0; i < labelArray.Length; i++)
-        {
-            var findable = labelArray[i] && !hidden[i];
-            ceiling[i] = findable ? 1 : 0;
-            keepingOrder[i] = findable ? top : given[i];
-            if (!findable)
-            {
-                unknowableVersusLegitimate.Add((given[i], labelArray[i]));
-            }
-        }
-
+        var (dayArray, accountArray, labelArray, givenArray) = (days.ToArray(), accounts.ToArray(), labels.ToArray(), given.ToArray());
+        var findable = labelArray.Select((fraud, i) => fraud && !hidden[i]).ToArray();
+        var top = givenArray.Length == 0 ? 1 : givenArray.Max() + 1;
+        var rest = Enumerable.Range(0, findable.Length).Where(i => !findable[i]).ToArray();
         var withScores = scores is not null;
         return new HandbookCeilingReport(
             labelArray.Length,
             labelArray.Count(l => l),
             hidden.Count(h => h),
             withoutScore,
-            RankingFigures.Of(dayArray, accountArray, ceiling, labelArray),
-            withScores ? RankingFigures.Of(dayArray, accountArray, given.ToArray(), labelArray) : null,
-            withScores
-                ? Metrics.AucRoc(unknowableVersusLegitimate.Select(r => r.Score).ToArray(), unknowableVersusLegitimate.Select(r => r.Fraud).ToArray())
-                : null,
-            withScores ? RankingFigures.Of(dayArray, accountArray, keepingOrder, labelArray) : null);
+            RankingFigures.Of(dayArray, accountArray, [.. findable.Select(f => f ? 1.0 : 0.0)], labelArray),
+            withScores ? RankingFigures.Of(dayArray, accountArray, givenArray, labelArray) : null,
+            withScores ? Metrics.AucRoc([.. rest.Select(i => givenArray[i])], [.. rest.Select(i => labelArray[i])]) : null,
+            withScores ? RankingFigures.Of(dayArray, accountArray, [.. givenArray.Select((g, i) => findable[i] ? top : g)], labelArray) : null);
     }
 }
